@@ -1,0 +1,10 @@
+"""The admin site: logging studies and curating insights, tags and decisions."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import decisions, insights, studies, tags, tokens  # noqa: F401  (registers the admins)
+
+admin.site.site_header = _("Research insight repository")
+admin.site.site_title = _("Insight repository")
+admin.site.index_title = _("Studies, evidence and insights")

@@ -1,0 +1,248 @@
+"""Insights with their evidence and links; publishing, superseding and archiving."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Evidence, Insight, InsightLink
+from ..services import (
+    evidence_delete,
+    evidence_save,
+    insight_archive,
+    insight_link_save,
+    insight_publish,
+    insight_save,
+    insight_supersede,
+    insight_supersede_check,
+)
+from .base import ServiceInline, ServiceModelAdmin
+from .studies import TagGroupListFilter, TagListFilter
+from .widgets import PreloadedAutocompleteInlineMixin, PreloadedLabelsFormSet
+
+
+def can_edit_insight(user, insight: Insight | None) -> bool:
+    """Contributors edit drafts; published, superseded and archived insights are the curators'."""
+    if insight is None or insight.status == Insight.Status.DRAFT:
+        return True
+    return user.has_perm("insights.publish_insight")
+
+
+class EvidenceFormSet(PreloadedLabelsFormSet):
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None or self.instance.status != Insight.Status.PUBLISHED:
+            return
+        supporting = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("observation")
+            and form.cleaned_data.get("relation") == Evidence.Relation.SUPPORTS
+        ]
+        if not supporting:
+            raise ValidationError(
+                _(
+                    "A published insight needs at least one supporting observation; "
+                    "archive it instead."
+                )
+            )
+
+
+class EditableWithInsightMixin:
+    """Inline rows are editable exactly when their insight is."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and can_edit_insight(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_edit_insight(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can_edit_insight(request.user, obj)
+
+
+class EvidenceInline(
+    PreloadedAutocompleteInlineMixin, EditableWithInsightMixin, ServiceInline, admin.TabularInline
+):
+    model = Evidence
+    formset = EvidenceFormSet
+    extra = 1
+    autocomplete_fields = ["observation"]
+    fields = ["observation", "relation", "note", "observation_study"]
+    readonly_fields = ["observation_study"]
+    verbose_name = _("evidence")
+    verbose_name_plural = _("evidence: observations that support or contradict it")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("observation__study", "observation__participant")
+        )
+
+    @admin.display(description=_("study"))
+    def observation_study(self, obj):
+        return obj.observation.study if obj.pk else ""
+
+    def service_save(self, request, obj, form):
+        evidence_save(evidence=obj)
+
+    def service_delete(self, request, obj):
+        evidence_delete(evidence=obj)
+
+
+class InsightLinkInline(
+    PreloadedAutocompleteInlineMixin, EditableWithInsightMixin, ServiceInline, admin.TabularInline
+):
+    model = InsightLink
+    fk_name = "from_insight"
+    extra = 0
+    autocomplete_fields = ["to_insight"]
+    fields = ["kind", "to_insight"]
+    verbose_name = _("link to another insight")
+    verbose_name_plural = _("links to other insights")
+
+    def service_save(self, request, obj, form):
+        insight_link_save(link=obj)
+
+
+class InsightForm(forms.ModelForm):
+    class Meta:
+        model = Insight
+        fields = ["statement", "details", "tags", "owner", "review_by", "superseded_by"]
+        widgets = {"statement": forms.TextInput(attrs={"size": 100})}
+
+    def clean(self):
+        cleaned = super().clean()
+        successor = cleaned.get("superseded_by")
+        if "superseded_by" in self.changed_data and successor is not None and self.instance.pk:
+            insight_supersede_check(insight=self.instance, successor=successor)
+        return cleaned
+
+
+@admin.register(Insight)
+class InsightAdmin(ServiceModelAdmin):
+    form = InsightForm
+    list_display = [
+        "statement",
+        "status",
+        "confidence",
+        "evidence_summary",
+        "review_by",
+        "updated_at",
+    ]
+    list_filter = ["status", "confidence", TagGroupListFilter, TagListFilter, "review_by"]
+    search_fields = ["statement", "details", "tags__name", "tags__aliases__name"]
+    autocomplete_fields = ["tags", "owner", "superseded_by"]
+    inlines = [EvidenceInline, InsightLinkInline]
+    actions = ["publish_selected", "archive_selected"]
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["statement", "details", "tags", "owner", "review_by"]
+        status = ["status", "confidence_summary", "published_at"]
+        if obj is not None and obj.status != Insight.Status.SUPERSEDED:
+            status.append("superseded_by")
+        elif obj is not None:
+            status.append("successor")
+        return [
+            (None, {"fields": main}),
+            (_("Status and confidence"), {"fields": status}),
+            (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "confidence_summary", "published_at", "created_at", "updated_at"]
+        readonly.append("successor")
+        if not request.user.has_perm("insights.supersede_insight"):
+            readonly.append("superseded_by")
+        return readonly
+
+    def get_changeform_initial_data(self, request):
+        return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_edit_insight(request.user, obj)
+
+    @admin.display(description=_("evidence"), ordering="supporting_count")
+    def evidence_summary(self, obj):
+        return _("%(supporting)d supporting / %(contradicting)d contradicting") % {
+            "supporting": obj.supporting_count,
+            "contradicting": obj.contradicting_count,
+        }
+
+    @admin.display(description=_("confidence"))
+    def confidence_summary(self, obj):
+        return f"{obj.get_confidence_display()}: {obj.confidence_explanation}"
+
+    @admin.display(description=_("superseded by"))
+    def successor(self, obj):
+        return obj.superseded_by or "—"
+
+    def service_save(self, request, obj, form, m2m):
+        successor = form.cleaned_data.get("superseded_by")
+        supersede = "superseded_by" in form.changed_data and successor is not None
+        if supersede:
+            obj.superseded_by = None  # set by insight_supersede below, after its checks
+        insight_save(insight=obj, user=request.user, **m2m)
+        if supersede:
+            insight_supersede(insight=obj, successor=successor)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        user = request.user
+        context["can_publish"] = (
+            obj is not None
+            and obj.status in {Insight.Status.DRAFT, Insight.Status.ARCHIVED}
+            and user.has_perm("insights.publish_insight")
+        )
+        context["can_archive"] = (
+            obj is not None
+            and obj.status != Insight.Status.ARCHIVED
+            and user.has_perm("insights.archive_insight")
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        for button, service, permission in [
+            ("_publish", insight_publish, "insights.publish_insight"),
+            ("_archive", insight_archive, "insights.archive_insight"),
+        ]:
+            if button in request.POST and request.user.has_perm(permission):
+                try:
+                    service(insight=obj)
+                except ValidationError as error:
+                    self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        _("“%(insight)s”: %(status)s.")
+                        % {"insight": obj, "status": obj.get_status_display()},
+                        messages.SUCCESS,
+                    )
+                return self.response_post_save_change(request, obj)
+        return super().response_change(request, obj)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("insights.publish_insight")
+
+    def has_archive_permission(self, request):
+        return request.user.has_perm("insights.archive_insight")
+
+    @admin.action(description=_("Publish selected insights"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self.run_service_action(
+            request,
+            queryset,
+            lambda insight: insight_publish(insight=insight),
+            _("Published %(count)d insights."),
+        )
+
+    @admin.action(description=_("Archive selected insights"), permissions=["archive"])
+    def archive_selected(self, request, queryset):
+        self.run_service_action(
+            request,
+            queryset,
+            lambda insight: insight_archive(insight=insight),
+            _("Archived %(count)d insights."),
+        )

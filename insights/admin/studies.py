@@ -1,0 +1,215 @@
+"""Studies (logged with their observations on one page), observations and participants."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Observation, Participant, Study, Tag
+from ..selectors import what_we_know
+from ..services import (
+    observation_delete,
+    observation_save,
+    participant_save,
+    study_archive,
+    study_save,
+)
+from .base import ServiceInline, ServiceModelAdmin
+from .widgets import PreloadedAutocompleteInlineMixin
+
+
+class TagGroupListFilter(admin.SimpleListFilter):
+    """Filter by the group of any of the object's tags."""
+
+    title = _("tag group")
+    parameter_name = "tag_group"
+
+    def lookups(self, request, model_admin):
+        from ..models import TagGroup
+
+        return [(group.slug, group.display_name) for group in TagGroup.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            # A pk__in subquery keeps annotated counts exact (a join would multiply them).
+            tagged = queryset.model.objects.filter(tags__group__slug=self.value())
+            return queryset.filter(pk__in=tagged.values("pk"))
+        return queryset
+
+
+class TagListFilter(admin.SimpleListFilter):
+    """Filter by one tag, listing only tags in use by this kind of object."""
+
+    title = _("tag")
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        related = model_admin.model.tags.field.related_query_name()
+        tags = Tag.objects.filter(**{f"{related}__isnull": False}).distinct()
+        return [(tag.slug, tag.name) for tag in tags.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            tagged = queryset.model.objects.filter(tags__slug=self.value())
+            return queryset.filter(pk__in=tagged.values("pk"))
+        return queryset
+
+
+class ObservationInlineForm(forms.ModelForm):
+    class Meta:
+        model = Observation
+        fields = ["kind", "text", "participant", "observed_on", "metric", "score", "tags"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 48})}
+
+
+class ObservationInline(PreloadedAutocompleteInlineMixin, ServiceInline, admin.TabularInline):
+    """A whole study's evidence on one page: each row is one observation."""
+
+    model = Observation
+    form = ObservationInlineForm
+    extra = 3
+    autocomplete_fields = ["participant", "tags"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant").prefetch_related("tags")
+
+    def service_save(self, request, obj, form):
+        observation_save(observation=obj, tags=form.cleaned_data.get("tags"), user=request.user)
+
+    def service_delete(self, request, obj):
+        observation_delete(observation=obj)
+
+
+@admin.register(Study)
+class StudyAdmin(ServiceModelAdmin):
+    list_display = [
+        "title",
+        "method",
+        "status",
+        "started_on",
+        "finished_on",
+        "observation_count",
+        "owner",
+    ]
+    list_filter = ["method", "status", TagListFilter, TagGroupListFilter]
+    list_select_related = ["owner"]
+    search_fields = ["title", "research_questions", "summary", "team"]
+    date_hierarchy = "started_on"
+    autocomplete_fields = ["owner", "tags"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "method", "status", "research_questions"]}),
+        (_("When and who"), {"fields": [("started_on", "finished_on"), "owner", "team"]}),
+        (_("Results"), {"fields": ["summary", "report_url", "tags"]}),
+    ]
+    inlines = [ObservationInline]
+    actions = ["archive_selected"]
+    protected_hint = _(
+        "A study with observations cannot be deleted: archive it instead, so its evidence stays."
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(observation_count=Count("observations"))
+
+    @admin.display(description=_("observations"), ordering="observation_count")
+    def observation_count(self, obj):
+        return obj.observation_count
+
+    def get_changeform_initial_data(self, request):
+        return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        study = self.get_object(request, object_id)
+        if study is not None:
+            # Before logging more, show studies that may already have asked the same questions.
+            text = f"{study.title}\n{study.research_questions}"
+            answer = what_we_know(text, request.user, limit=5, exclude_study=study)
+            extra_context = {**(extra_context or {}), "similar_studies": answer.studies}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def service_save(self, request, obj, form, m2m):
+        study_save(study=obj, **m2m)
+
+    @admin.action(description=_("Archive selected studies"), permissions=["change"])
+    def archive_selected(self, request, queryset):
+        self.run_service_action(
+            request,
+            queryset,
+            lambda study: study_archive(study=study),
+            _("Archived %(count)d studies."),
+        )
+
+
+@admin.register(Observation)
+class ObservationAdmin(ServiceModelAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "study",
+        "participant",
+        "observed_on",
+        "metric",
+        "score_display",
+        "evidence_count",
+    ]
+    list_filter = ["kind", "metric", "study__method", TagListFilter, TagGroupListFilter]
+    list_select_related = ["study", "participant"]
+    search_fields = ["text", "source_ref", "external_id", "study__title", "participant__code"]
+    date_hierarchy = "observed_on"
+    autocomplete_fields = ["study", "participant", "tags"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["study", "kind", "text", "participant", "observed_on", "tags"]}),
+        (_("Metric reading"), {"fields": [("metric", "score")]}),
+        (_("Source"), {"fields": ["source_url", "source_ref", "external_id"]}),
+        (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
+    ]
+    protected_hint = _(
+        "An observation that backs an insight cannot be deleted: unlink it from the insight "
+        "first, so no evidence is lost silently."
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_display(self, obj):
+        return obj.score_display
+
+    @admin.display(description=_("insights"), ordering="evidence_total")
+    def evidence_count(self, obj):
+        return obj.evidence_total
+
+    def service_save(self, request, obj, form, m2m):
+        observation_save(observation=obj, user=request.user, **m2m)
+
+    def service_delete(self, request, obj):
+        observation_delete(observation=obj)
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ServiceModelAdmin):
+    list_display = ["code", "segment_list", "consent_expires_on", "observation_count"]
+    list_filter = [TagListFilter, "consent_expires_on"]
+    search_fields = ["code", "notes", "tags__name"]
+    autocomplete_fields = ["tags"]
+    fields = ["code", "tags", "consent_expires_on", "notes"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("tags")
+            .annotate(observation_count=Count("observations"))
+        )
+
+    @admin.display(description=_("segment tags"))
+    def segment_list(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all())
+
+    @admin.display(description=_("observations"), ordering="observation_count")
+    def observation_count(self, obj):
+        return obj.observation_count
+
+    def service_save(self, request, obj, form, m2m):
+        participant_save(participant=obj, **m2m)

@@ -1,0 +1,33 @@
+"""/api/v1/: the routers, the OpenAPI schema and its Swagger UI."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+from .errors import not_found
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash="/?")
+router.register("studies", views.StudyViewSet, basename="study")
+router.register("participants", views.ParticipantViewSet, basename="participant")
+router.register("observations", views.ObservationViewSet, basename="observation")
+router.register("insights", views.InsightViewSet, basename="insight")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("tag-groups", views.TagGroupViewSet, basename="tag-group")
+router.register("decisions", views.DecisionViewSet, basename="decision")
+
+urlpatterns = [
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("known/", views.KnownView.as_view(), name="known"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+    re_path(r"^.*$", not_found),
+]
+
+# The API authenticates on its own (tokens or the session) and answers 401/403 in JSON,
+# so the site-wide login redirect does not apply to it.
+for pattern in urlpatterns:
+    pattern.callback.login_required = False

@@ -1,0 +1,521 @@
+"""API v1 viewsets: queryset, serializer, filterset, permissions; writes call the services."""
+
+from django.db import transaction
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import search
+from ..filtersets import (
+    INSIGHT_ORDERINGS,
+    InsightFilterSet,
+    ObservationFilterSet,
+    StudyFilterSet,
+    TagFilterSet,
+)
+from ..metrics import metrics_by_segment, metrics_for
+from ..models import (
+    Decision,
+    Evidence,
+    Insight,
+    Observation,
+    Participant,
+    Study,
+    Tag,
+    TagGroup,
+)
+from ..search.highlight import snippet
+from ..selectors import tags_with_usage, visible_insights, what_we_know
+from ..services import (
+    RowErrors,
+    decision_save,
+    insight_archive,
+    insight_create,
+    insight_publish,
+    insight_save,
+    insight_set_evidence,
+    insight_supersede,
+    observation_delete,
+    observation_save,
+    observations_bulk_upsert,
+    participant_get_or_create,
+    participant_save,
+    study_save,
+    tag_delete,
+    tag_group_save,
+    tag_merge,
+    tag_save,
+    tag_set_aliases,
+)
+from . import serializers as s
+
+TAGS_WITH_GROUP = Prefetch("tags", queryset=Tag.objects.select_related("group").order_by("name"))
+
+
+class ApiViewSet(viewsets.ModelViewSet):
+    """Shared by every endpoint: FilterSets, cursor pages, writes through ``save``."""
+
+    filter_backends = [DjangoFilterBackend]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def save(self, serializer, instance):
+        """Apply validated data through the entity's service; returns the saved object."""
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.instance = self.save(serializer, serializer.Meta.model())
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.instance = self.save(serializer, serializer.instance)
+
+    @staticmethod
+    def assign(instance, data: dict, *skip: str):
+        """Copy validated fields onto the instance, except the ones a service sets itself."""
+        for name, value in data.items():
+            if name not in skip:
+                setattr(instance, name, value)
+        return instance
+
+
+class TagGroupViewSet(ApiViewSet):
+    queryset = TagGroup.objects.all()
+    serializer_class = s.TagGroupSerializer
+    ordering = ("position", "pk")
+
+    def save(self, serializer, instance):
+        return tag_group_save(group=self.assign(instance, serializer.validated_data))
+
+
+class TagViewSet(ApiViewSet):
+    serializer_class = s.TagSerializer
+    filterset_class = TagFilterSet
+    ordering = ("name", "pk")
+
+    def get_queryset(self):
+        return tags_with_usage().prefetch_related("aliases")
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        tag = tag_save(tag=self.assign(instance, data, "aliases"))
+        if "aliases" in data:
+            tag_set_aliases(tag=tag, names=data["aliases"])
+        return self.get_queryset().get(pk=tag.pk)
+
+    def perform_destroy(self, instance):
+        tag_delete(tag=instance)
+
+    @extend_schema(
+        request=s.TagMergeSerializer,
+        responses=s.TagSerializer,
+        description=_("Merge this tag into the target: every use moves, names become aliases."),
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        source = self.get_object()
+        body = s.TagMergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        target = body.validated_data["target"]
+        tag_merge(sources=[source], target=target)
+        return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
+
+
+class ParticipantViewSet(ApiViewSet):
+    serializer_class = s.ParticipantSerializer
+    ordering = ("code", "pk")
+
+    def get_queryset(self):
+        return Participant.objects.prefetch_related(TAGS_WITH_GROUP)
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        return participant_save(
+            participant=self.assign(instance, data, "tags"), tags=data.get("tags")
+        )
+
+
+class StudyViewSet(ApiViewSet):
+    serializer_class = s.StudySerializer
+    filterset_class = StudyFilterSet
+    ordering = ("-updated_at", "-pk")
+
+    def get_queryset(self):
+        return (
+            Study.objects.select_related("owner")
+            .prefetch_related(TAGS_WITH_GROUP)
+            .annotate(observation_count=Count("observations"))
+        )
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        study = study_save(study=self.assign(instance, data, "tags"), tags=data.get("tags"))
+        return self.get_queryset().get(pk=study.pk)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "split_by",
+                str,
+                description=_("Slug of a tag group (e.g. segment) to split the figures by."),
+            )
+        ],
+        responses=OpenApiTypes.OBJECT,
+        description=_("NPS, CSAT and CES with the counts behind them."),
+    )
+    @action(detail=True, methods=["get"])
+    def metrics(self, request, pk=None):
+        study = self.get_object()
+        observations = Observation.objects.filter(study=study)
+        body = {
+            "study": study.pk,
+            "metrics": {key: m.as_dict() for key, m in metrics_for(observations).items()},
+        }
+        split_by = request.query_params.get("split_by")
+        if split_by:
+            group = TagGroup.objects.filter(slug=split_by).first()
+            if group is None:
+                raise serializers.ValidationError(
+                    {"split_by": [_("Unknown tag group: %(slug)s.") % {"slug": split_by}]}
+                )
+            body["split_by"] = group.slug
+            body["segments"] = metrics_by_segment(observations, group)
+        return Response(body)
+
+
+class ObservationViewSet(ApiViewSet):
+    serializer_class = s.ObservationSerializer
+    filterset_class = ObservationFilterSet
+    ordering = ("-updated_at", "-pk")
+
+    def get_queryset(self):
+        return Observation.objects.select_related("participant", "created_by").prefetch_related(
+            TAGS_WITH_GROUP
+        )
+
+    def save(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        if "participant" in data:
+            code = data.pop("participant")
+            instance.participant = participant_get_or_create(code=code) if code else None
+        observation = observation_save(
+            observation=self.assign(instance, data, "tags"),
+            tags=data.get("tags"),
+            user=self.request.user,
+        )
+        return self.get_queryset().get(pk=observation.pk)
+
+    def perform_destroy(self, instance):
+        observation_delete(observation=instance)
+
+    @extend_schema(
+        request=s.BulkObservationsSerializer,
+        responses={200: s.BulkResultSerializer, 201: s.BulkResultSerializer},
+        description=_(
+            "Create or update up to 5,000 observations of one study, all or nothing. Rows with "
+            "an external_id the study already has update that observation (idempotent). Row "
+            "errors come back under fields.observations.<row index>.<field>."
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        body = s.BulkObservationsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        study = body.validated_data["study"]
+        rows, errors = self._validated_rows(body.validated_data["observations"])
+        if errors:
+            # Report the rule errors of the well-formed rows too, all in one answer.
+            checked = [index for index in range(len(rows)) if index not in errors]
+            try:
+                observations_bulk_upsert(
+                    study=study, rows=[rows[i] for i in checked], user=request.user, dry_run=True
+                )
+            except RowErrors as error:
+                for position, row_errors in error.errors.items():
+                    errors[checked[position]] = row_errors
+            raise serializers.ValidationError({"observations": dict(sorted(errors.items()))})
+        try:
+            result = observations_bulk_upsert(study=study, rows=rows, user=request.user)
+        except RowErrors as error:
+            raise serializers.ValidationError({"observations": error.errors}) from error
+        payload = {
+            "created": len(result.created),
+            "updated": len(result.updated),
+            "ids": [obs.pk for obs in result.created + result.updated],
+        }
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(payload, status=code)
+
+    @staticmethod
+    def _validated_rows(raw_rows):
+        """Type-check every row; tags are resolved once for the whole request."""
+        rows, errors, tag_values = [], {}, set()
+        for index, raw in enumerate(raw_rows):
+            row = s.BulkObservationRowSerializer(data=raw)
+            if row.is_valid():
+                rows.append(dict(row.validated_data))
+                tag_values.update(row.validated_data.get("tags", []))
+            else:
+                errors[index] = row.errors
+                rows.append({})
+        tags = {value: tag for value in tag_values for tag in _resolve_one(value)}
+        for index, row in enumerate(rows):
+            if "participant" in row:
+                row["participant_code"] = row.pop("participant") or ""
+            if "tags" in row:
+                unknown = [value for value in row["tags"] if value not in tags]
+                if unknown:
+                    errors.setdefault(index, {})["tags"] = [
+                        _("Unknown tag: %(tags)s.") % {"tags": ", ".join(unknown)}
+                    ]
+                row["tags"] = [tags[value] for value in row["tags"] if value in tags]
+        return rows, errors
+
+
+def _resolve_one(value: str) -> list[Tag]:
+    from ..selectors import resolve_tags
+
+    found, _missing = resolve_tags([value])
+    return found
+
+
+class InsightViewSet(ApiViewSet):
+    filterset_class = InsightFilterSet
+    anonymous_readable = True
+
+    def get_serializer_class(self):
+        if self.action in {"create", "update", "partial_update"}:
+            return s.InsightWriteSerializer
+        return s.InsightSerializer
+
+    def get_serializer_context(self):
+        expand = self.request.query_params.get("expand", "") if self.request else ""
+        return {**super().get_serializer_context(), "expand_evidence": "evidence" in expand}
+
+    def get_queryset(self):
+        evidence = Evidence.objects.order_by("relation", "pk")
+        if "evidence" in self.request.query_params.get("expand", ""):
+            evidence = evidence.select_related("observation__study", "observation__participant")
+        return (
+            visible_insights(self.request.user)
+            .select_related("owner")
+            .prefetch_related(
+                TAGS_WITH_GROUP,
+                Prefetch("evidence", queryset=evidence),
+                Prefetch("decisions", queryset=Decision.objects.only("pk")),
+            )
+        )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        self._ordering = INSIGHT_ORDERINGS[self._filterset_ordering()]
+        return queryset
+
+    def _filterset_ordering(self) -> str:
+        filterset = InsightFilterSet(self.request.query_params, queryset=Insight.objects.none())
+        return filterset.current_ordering if filterset.is_valid() else "-updated_at"
+
+    def get_cursor_ordering(self):
+        return getattr(self, "_ordering", INSIGHT_ORDERINGS["-updated_at"])
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        if instance.pk is None:
+            insight = insight_create(
+                statement=data["statement"],
+                details=data.get("details", ""),
+                review_by=data.get("review_by"),
+                owner=data.get("owner"),
+                tags=data.get("tags", ()),
+                evidence=data.get("evidence", ()),
+                user=self.request.user,
+            )
+        else:
+            insight = insight_save(
+                insight=self.assign(instance, data, "tags", "evidence"), tags=data.get("tags")
+            )
+            if "evidence" in data:
+                insight_set_evidence(insight=insight, items=data["evidence"])
+        return self.get_queryset().get(pk=insight.pk)
+
+    def _status_action(self, service, **kwargs):
+        insight = self.get_object()
+        service(insight=insight, **kwargs)
+        fresh = self.get_queryset().get(pk=insight.pk)
+        return Response(s.InsightSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=s.InsightSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._status_action(insight_publish)
+
+    @extend_schema(request=s.SupersedeSerializer, responses=s.InsightSerializer)
+    @action(detail=True, methods=["post"])
+    def supersede(self, request, pk=None):
+        body = s.SupersedeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._status_action(insight_supersede, successor=body.validated_data["successor"])
+
+    @extend_schema(request=None, responses=s.InsightSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._status_action(insight_archive)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "SimilarInsight",
+            {"insight": s.InsightSerializer(), "score": serializers.FloatField()},
+            many=True,
+        ),
+        description=_("The insights most similar to this one by text and shared tags."),
+    )
+    @action(detail=True, methods=["get"])
+    def similar(self, request, pk=None):
+        insight = self.get_object()
+        candidates = similar_insights(insight, self.get_queryset())
+        context = self.get_serializer_context()
+        return Response(
+            [
+                {"insight": s.InsightSerializer(other, context=context).data, "score": score}
+                for other, score in candidates
+            ]
+        )
+
+
+def similar_insights(insight: Insight, visible, limit: int = 10):
+    """Other visible insights ranked by text similarity plus the share of tags in common."""
+    question = search.parse_question(f"{insight.statement} {insight.details}")
+    by_text = {
+        other.pk: (other, other.search_rank or 0.0)
+        for other in search.search(
+            visible.exclude(pk=insight.pk), question, match_any=True
+        ).order_by("-search_rank")[:50]
+    }
+    tag_ids = set(insight.tags.values_list("pk", flat=True))
+    by_tags = visible.exclude(pk=insight.pk).filter(tags__in=tag_ids).distinct()[:50]
+    candidates = {pk: other for pk, (other, _) in by_text.items()}
+    candidates.update({other.pk: other for other in by_tags})
+    top_rank = max((rank for _, rank in by_text.values()), default=0.0) or 1.0
+    scored = []
+    for pk, other in candidates.items():
+        other_tags = {tag.pk for tag in other.tags.all()}
+        shared = (
+            len(tag_ids & other_tags) / len(tag_ids | other_tags) if tag_ids | other_tags else 0
+        )
+        text = by_text.get(pk, (None, 0.0))[1] / top_rank
+        scored.append((other, round(0.6 * text + 0.4 * shared, 3)))
+    scored.sort(key=lambda item: (-item[1], -item[0].pk))
+    return scored[:limit]
+
+
+class DecisionViewSet(ApiViewSet):
+    serializer_class = s.DecisionSerializer
+    ordering = ("-updated_at", "-pk")
+
+    def get_queryset(self):
+        return Decision.objects.select_related("owner").prefetch_related(
+            Prefetch("insights", queryset=Insight.objects.only("pk")),
+            Prefetch(
+                "status_changes",
+                queryset=Decision.status_changes.rel.related_model.objects.select_related(
+                    "changed_by"
+                ),
+            ),
+        )
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        decision = decision_save(
+            decision=self.assign(instance, data, "insights", "status_note"),
+            insights=data.get("insights"),
+            user=self.request.user,
+            note=data.get("status_note", ""),
+        )
+        return self.get_queryset().get(pk=decision.pk)
+
+
+class SearchView(APIView):
+    """Search insights, observations, studies and tags at once."""
+
+    permission_model = Insight
+    read_only_action = True
+    anonymous_readable = False
+
+    @extend_schema(
+        parameters=[s.SearchQuerySerializer],
+        responses=OpenApiTypes.OBJECT,
+        description=_("Ranked matches of each kind, with highlighted snippets."),
+    )
+    def get(self, request):
+        params = s.SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query = search.parse_query(params.validated_data["q"])
+        limit = params.validated_data["limit"]
+        if query.is_empty:
+            return Response({"insights": [], "observations": [], "studies": [], "tags": []})
+
+        def ranked(queryset):
+            return search.search(queryset, query).order_by("-search_rank", "-pk")[:limit]
+
+        insights = ranked(visible_insights(request.user))
+        observations = ranked(Observation.objects.select_related("study"))
+        studies = ranked(Study.objects.all())
+        tags = ranked(Tag.objects.select_related("group"))
+        return Response(
+            {
+                "insights": [
+                    {"id": i.pk, "statement": i.statement, "status": i.status,
+                     "confidence": i.confidence, "rank": i.search_rank,
+                     "snippet": snippet(f"{i.statement} {i.details}", query)}
+                    for i in insights
+                ],
+                "observations": [
+                    {"id": o.pk, "study": o.study_id, "rank": o.search_rank,
+                     "snippet": snippet(o.text, query)}
+                    for o in observations
+                ],
+                "studies": [
+                    {"id": st.pk, "slug": st.slug, "title": st.title, "rank": st.search_rank}
+                    for st in studies
+                ],
+                "tags": [
+                    {"id": t.pk, "slug": t.slug, "name": t.name, "group": t.group.slug}
+                    for t in tags
+                ],
+            }
+        )  # fmt: skip
+
+
+class KnownView(APIView):
+    """'What do we already know?': research questions in, ranked insights and studies out."""
+
+    permission_model = Insight
+    read_only_action = True
+
+    @extend_schema(
+        request=s.KnownQuerySerializer,
+        responses=OpenApiTypes.OBJECT,
+        description=_("The most relevant insights, past studies and tags for the questions."),
+    )
+    def post(self, request):
+        body = s.KnownQuerySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        answer = what_we_know(
+            body.validated_data["questions"], request.user, limit=body.validated_data["limit"]
+        )
+        context = {"request": request}
+        return Response(
+            {
+                "insights": s.InsightSerializer(answer.insights, many=True, context=context).data,
+                "studies": s.StudySerializer(answer.studies, many=True, context=context).data,
+                "tags": [
+                    {"slug": t.slug, "name": t.name, "group": t.group.slug} for t in answer.tags
+                ],
+            }
+        )

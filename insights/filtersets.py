@@ -1,0 +1,284 @@
+"""One FilterSet per listable model, shared by the web pages and the REST API.
+
+Parameter names are the API's, so every page state is a shareable URL:
+``/?q=...&tag=<slug>&tag=<slug>&tag_mode=any&status=published&ordering=-confidence``.
+"""
+
+from datetime import date, datetime, time
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from . import search
+from .models import Decision, Evidence, Insight, Observation, Study, Tag
+from .selectors import descendants_map, resolve_tags
+
+
+class TagValuesField(forms.Field):
+    """Repeatable tag parameter: slugs, names or aliases, resolved to Tag objects."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[Tag]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        tags, missing = resolve_tags([str(v) for v in values])
+        if missing:
+            raise ValidationError(
+                _("Unknown tag: %(tags)s.") % {"tags": ", ".join(missing)}, code="unknown_tag"
+            )
+        return tags
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class TagValuesFilter(django_filters.Filter):
+    """Repeat the parameter for several tags: ?tag=a&tag=b."""
+
+    field_class = TagValuesField
+
+
+class DateOrDateTimeField(forms.Field):
+    """Accepts 2026-05-01 or an ISO 8601 date-time (2026-05-01T10:30:00Z)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().replace(" ", "+")  # a "+" in a URL arrives as a space
+        parsed = parse_datetime(text) or parse_date(text)
+        if parsed is None:
+            raise ValidationError(
+                _("Enter a date (2026-05-01) or a date and time (2026-05-01T10:30:00Z)."),
+                code="invalid_date",
+            )
+        if isinstance(parsed, date) and not isinstance(parsed, datetime):
+            parsed = datetime.combine(parsed, time.min)
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed
+
+
+@extend_schema_field({"type": "string", "example": "2026-05-01T10:30:00Z"})
+class DateOrDateTimeFilter(django_filters.Filter):
+    field_class = DateOrDateTimeField
+
+
+class TaggedFilterSet(django_filters.FilterSet):
+    """Words and tags, the two ways into every kind of object."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Words"))
+    tag = TagValuesFilter(method="filter_tag", label=_("Tags"))
+    tag_mode = django_filters.ChoiceFilter(
+        method="filter_noop",
+        choices=[("all", _("all of the tags")), ("any", _("any of the tags"))],
+        label=_("Match"),
+        empty_label=None,
+    )
+    tag_group = django_filters.CharFilter(method="filter_tag_group", label=_("Tag group"))
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        parsed = search.parse_query(value)
+        return queryset if parsed.is_empty else search.search(queryset, parsed)
+
+    def filter_tag(self, queryset: QuerySet, name, tags: list[Tag]):
+        """All of the tags (default) or any of them; a parent tag includes its children."""
+        if not tags:
+            return queryset
+        tree = descendants_map()
+        through = queryset.model.tags.through
+        owner = f"{queryset.model._meta.model_name}_id"
+
+        def carrying(tag_ids):
+            return through.objects.filter(tag_id__in=tag_ids).values(owner)
+
+        if self.form.cleaned_data.get("tag_mode") == "any":
+            wanted = set().union(*(tree.get(tag.pk, {tag.pk}) for tag in tags))
+            return queryset.filter(pk__in=carrying(wanted))
+        for tag in tags:
+            queryset = queryset.filter(pk__in=carrying(tree.get(tag.pk, {tag.pk})))
+        return queryset
+
+    def filter_tag_group(self, queryset, name, value):
+        through = queryset.model.tags.through
+        owner = f"{queryset.model._meta.model_name}_id"
+        tagged = through.objects.filter(tag__group__slug=value).values(owner)
+        return queryset.filter(pk__in=tagged)
+
+    @property
+    def selected_tags(self) -> list[Tag]:
+        """The tags of a valid filter (for chips and facets)."""
+        if self.is_valid():
+            return self.form.cleaned_data.get("tag") or []
+        return []
+
+    @property
+    def has_query(self) -> bool:
+        """True when q holds at least one word to look for (not just quotes or dashes)."""
+        return self.is_valid() and bool(search.parse_query(self.form.cleaned_data.get("q")).include)
+
+
+CONFIDENCE_RANK = Case(
+    When(confidence=Insight.Confidence.HIGH, then=Value(3)),
+    When(confidence=Insight.Confidence.MEDIUM, then=Value(2)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+# ordering value -> order_by() fields; "relevance" needs q and falls back to newest without it.
+INSIGHT_ORDERINGS = {
+    "relevance": ["-search_rank", "-updated_at", "-pk"],
+    "-updated_at": ["-updated_at", "-pk"],
+    "updated_at": ["updated_at", "pk"],
+    "-created_at": ["-created_at", "-pk"],
+    "created_at": ["created_at", "pk"],
+    "-confidence": ["-confidence_rank", "-supporting_count", "-updated_at", "-pk"],
+    "confidence": ["confidence_rank", "supporting_count", "-updated_at", "-pk"],
+    "-evidence": ["-supporting_count", "-updated_at", "-pk"],
+    "statement": ["statement", "pk"],
+}
+
+
+class InsightFilterSet(TaggedFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Insight.Status.choices, label=_("Status"))
+    confidence = django_filters.MultipleChoiceFilter(
+        choices=Insight.Confidence.choices, label=_("Confidence")
+    )
+    study = django_filters.CharFilter(method="filter_study", label=_("Study (ID or slug)"))
+    method = django_filters.MultipleChoiceFilter(
+        choices=Study.Method.choices, method="filter_method", label=_("Method")
+    )
+    owner = django_filters.CharFilter(method="filter_owner", label=_("Owner (user name)"))
+    created_after = DateOrDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Created on or after")
+    )
+    created_before = DateOrDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Created before")
+    )
+    updated_after = DateOrDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label=_("Updated after")
+    )
+    has_decisions = django_filters.BooleanFilter(
+        method="filter_has_decisions", label=_("Has decisions")
+    )
+    ordering = django_filters.ChoiceFilter(
+        method="filter_ordering",
+        choices=[(key, key) for key in INSIGHT_ORDERINGS],
+        label=_("Sort"),
+    )
+
+    class Meta:
+        model = Insight
+        fields: list[str] = []
+
+    def filter_study(self, queryset, name, value):
+        studies = Study.objects.filter(slug=value)
+        if value.isdigit():
+            studies = Study.objects.filter(pk=int(value)) | studies
+        evidence = Evidence.objects.filter(observation__study__in=studies).values("insight_id")
+        return queryset.filter(pk__in=evidence)
+
+    def filter_method(self, queryset, name, values):
+        if not values:
+            return queryset
+        evidence = Evidence.objects.filter(observation__study__method__in=values)
+        return queryset.filter(pk__in=evidence.values("insight_id"))
+
+    def filter_owner(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(owner_id=int(value))
+        return queryset.filter(owner__username=value)
+
+    def filter_has_decisions(self, queryset, name, value):
+        if value is None:
+            return queryset
+        with_decisions = Decision.insights.through.objects.values("insight_id")
+        if value:
+            return queryset.filter(pk__in=with_decisions)
+        return queryset.exclude(pk__in=with_decisions)
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset, once q has added its rank
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset).annotate(confidence_rank=CONFIDENCE_RANK)
+        requested = self.form.cleaned_data.get("ordering")
+        if not requested:
+            requested = "relevance" if self.has_query else "-updated_at"
+        if requested == "relevance" and not self.has_query:
+            requested = "-updated_at"
+        return queryset.order_by(*INSIGHT_ORDERINGS[requested])
+
+    @property
+    def current_ordering(self) -> str:
+        requested = self.form.cleaned_data.get("ordering") if self.is_valid() else None
+        if requested and (requested != "relevance" or self.has_query):
+            return requested
+        return "relevance" if self.has_query else "-updated_at"
+
+
+class StudyFilterSet(TaggedFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Study.Status.choices, label=_("Status"))
+    method = django_filters.MultipleChoiceFilter(choices=Study.Method.choices, label=_("Method"))
+    started_after = django_filters.DateFilter(
+        field_name="started_on", lookup_expr="gte", label=_("Started on or after")
+    )
+    started_before = django_filters.DateFilter(
+        field_name="started_on", lookup_expr="lt", label=_("Started before")
+    )
+    updated_after = DateOrDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label=_("Updated after")
+    )
+
+    class Meta:
+        model = Study
+        fields: list[str] = []
+
+
+class ObservationFilterSet(TaggedFilterSet):
+    study = django_filters.CharFilter(method="filter_study", label=_("Study (ID or slug)"))
+    kind = django_filters.MultipleChoiceFilter(choices=Observation.Kind.choices, label=_("Kind"))
+    metric = django_filters.MultipleChoiceFilter(
+        choices=Observation.Metric.choices, label=_("Metric")
+    )
+    participant = django_filters.CharFilter(
+        field_name="participant__code", label=_("Participant code")
+    )
+    observed_after = django_filters.DateFilter(
+        field_name="observed_on", lookup_expr="gte", label=_("Observed on or after")
+    )
+    observed_before = django_filters.DateFilter(
+        field_name="observed_on", lookup_expr="lt", label=_("Observed before")
+    )
+    updated_after = DateOrDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label=_("Updated after")
+    )
+
+    class Meta:
+        model = Observation
+        fields: list[str] = []
+
+    def filter_study(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(study_id=int(value))
+        return queryset.filter(study__slug=value)
+
+
+class TagFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Words (name, alias)"))
+    group = django_filters.CharFilter(field_name="group__slug", label=_("Tag group slug"))
+    parent = django_filters.CharFilter(field_name="parent__slug", label=_("Parent tag slug"))
+
+    class Meta:
+        model = Tag
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        parsed = search.parse_query(value)
+        return queryset if parsed.is_empty else search.search(queryset, parsed)

@@ -1,0 +1,59 @@
+"""Set up a working repository with demo data and start the development server."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+
+class Command(BaseCommand):
+    help = _(
+        "Migrate the database, load the demo data, create a demo superuser if there is none, "
+        "and start the development server."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "addrport", nargs="?", default="127.0.0.1:8000", help=_("Address and port to serve on.")
+        )
+        parser.add_argument(
+            "--no-server", action="store_true", help=_("Set everything up but do not serve.")
+        )
+        parser.add_argument("--username", default="demo", help=_("Login of the demo superuser."))
+
+    def handle(self, *args, addrport, no_server, username, **options):
+        verbosity = options["verbosity"]
+        self.stdout.write(_("Applying database migrations…"))
+        call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        self.stdout.write(_("Loading demo data…"))
+        call_command("load_demo", verbosity=verbosity)
+        self._ensure_superuser(username)
+        if no_server:
+            return
+        self.stdout.write(
+            self.style.SUCCESS(_("Open http://%(addrport)s/ and log in.") % {"addrport": addrport})
+        )
+        # No autoreloader: it would run migrations and the demo load again in a child process.
+        call_command("runserver", addrport, use_reloader=False)
+
+    def _ensure_superuser(self, username: str) -> None:
+        users = get_user_model()
+        if users.objects.filter(is_superuser=True).exists():
+            self.stdout.write(
+                _(
+                    "A superuser already exists; log in with it "
+                    "(reset a password with: python manage.py changepassword %(username)s)."
+                )
+                % {"username": users.objects.filter(is_superuser=True).first().get_username()}
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        users.objects.create_superuser(username=username, email="", password=password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo superuser created. Login: %(username)s  Password: %(password)s")
+                % {"username": username, "password": password}
+            )
+        )

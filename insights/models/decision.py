@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Decision(models.Model):
+    """What a product team chose to do because of insights, and what came of it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SHIPPED = "shipped", _("Shipped")
+        REJECTED = "rejected", _("Rejected")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_decisions",
+        verbose_name=_("owner"),
+    )
+    external_url = models.URLField(
+        _("tracker link"), max_length=500, blank=True, help_text=_("Issue or epic in a tracker.")
+    )
+    outcome = models.TextField(_("outcome"), blank=True, help_text=_("What changed afterwards."))
+    insights = models.ManyToManyField(
+        "Insight", blank=True, related_name="decisions", verbose_name=_("insights")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-created_at"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["decided_on"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("insights:decision", args=[self.pk])
+
+
+class DecisionStatusChange(models.Model):
+    """One step of a decision's history; closing the loop with customers needs the dates."""
+
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("decision"),
+    )
+    from_status = models.CharField(
+        _("from status"), max_length=16, choices=Decision.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=16, choices=Decision.Status.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("decision status change")
+        verbose_name_plural = _("decision status changes")
+        indexes = [models.Index(fields=["changed_at"])]
+
+    def __str__(self):
+        return f"{self.decision}: {self.get_to_status_display()} ({self.changed_at:%Y-%m-%d})"

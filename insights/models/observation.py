@@ -1,0 +1,163 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Inclusive scales of the standard CX metrics (see DOMAIN.md: NPS must start at 0).
+METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+
+
+class Observation(models.Model):
+    """One piece of raw evidence from a study: a quote, note, answer, ticket, metric reading."""
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote", _("Quote")
+        NOTE = "note", _("Note")
+        SURVEY_ANSWER = "survey_answer", _("Survey answer")
+        SUPPORT_TICKET = "support_ticket", _("Support ticket")
+        REVIEW = "review", _("Review")
+        METRIC = "metric", _("Metric reading")
+        RECORDING = "recording", _("Recording")
+        ARTIFACT = "artifact", _("Artifact")
+
+    class Metric(models.TextChoices):
+        NPS = "nps", _("NPS (0–10)")
+        CSAT = "csat", _("CSAT (1–5)")
+        CES = "ces", _("CES (1–7)")
+        CUSTOM = "custom", _("Custom metric")
+
+    study = models.ForeignKey(
+        "Study",
+        on_delete=models.PROTECT,
+        related_name="observations",
+        verbose_name=_("study"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.QUOTE)
+    text = models.TextField(_("text"), blank=True)
+    participant = models.ForeignKey(
+        "Participant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name=_("participant"),
+    )
+    observed_on = models.DateField(_("observed on"), null=True, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    source_ref = models.CharField(
+        _("source reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("Timecode, ticket number or another pointer into the source."),
+    )
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=200,
+        blank=True,
+        help_text=_("Identifier in the source system; re-imports update instead of duplicating."),
+    )
+    metric = models.CharField(_("metric"), max_length=8, choices=Metric.choices, blank=True)
+    score = models.DecimalField(_("score"), max_digits=12, decimal_places=3, null=True, blank=True)
+    tags = models.ManyToManyField(
+        "Tag", blank=True, related_name="observations", verbose_name=_("tags")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-observed_on", "-created_at"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        indexes = [
+            models.Index(fields=["kind"]),
+            models.Index(fields=["observed_on"]),
+            models.Index(fields=["metric"]),
+            models.Index(fields=["updated_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="observation_unique_external_id_per_study",
+                violation_error_message=_("This study already has an observation with this ID."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(text="") | ~models.Q(metric=""),
+                name="observation_text_or_metric",
+                violation_error_message=_("Text is required unless this is a metric reading."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(metric="", score__isnull=True)
+                | (~models.Q(metric="") & models.Q(score__isnull=False)),
+                name="observation_metric_has_score",
+                violation_error_message=_("A metric reading needs both a metric and a score."),
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=~models.Q(metric=metric) | models.Q(score__gte=low, score__lte=high),
+                    name=f"observation_{metric}_score_range",
+                )
+                for metric, (low, high) in METRIC_SCALES.items()
+            ],
+        ]
+
+    def __str__(self):
+        text = self.text or f"{self.get_metric_display()}: {self.score_display}"
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.study.get_absolute_url()}#observation-{self.pk}"
+
+    @property
+    def score_display(self) -> str:
+        """The score without trailing zeros (9, not 9.000)."""
+        if self.score is None:
+            return ""
+        return format(self.score.normalize(), "f")
+
+    def clean(self):
+        errors: dict[str, str] = {}
+        self.text = self.text.strip()
+        if self.kind == self.Kind.METRIC and not self.metric:
+            errors["metric"] = _("Choose the metric of this reading.")
+        if self.metric and self.score is None:
+            errors["score"] = _("A metric reading needs a score.")
+        if self.score is not None and not self.metric:
+            errors["metric"] = _("Choose the metric this score belongs to.")
+        if self.metric in METRIC_SCALES and self.score is not None:
+            low, high = METRIC_SCALES[self.metric]
+            if not (low <= self.score <= high) or self.score != self.score.to_integral_value():
+                errors["score"] = _(
+                    "%(metric)s scores are whole numbers from %(low)s to %(high)s."
+                ) % {
+                    "metric": self.metric.upper(),
+                    "low": low,
+                    "high": high,
+                }
+        if not self.text and not self.metric:
+            errors["text"] = _("Text is required unless this is a metric reading.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_metric_reading(self) -> bool:
+        return bool(self.metric) and self.score is not None
+
+    @property
+    def nps_group(self) -> str | None:
+        """promoter / passive / detractor for an NPS answer, else None."""
+        if self.metric != self.Metric.NPS or self.score is None:
+            return None
+        if self.score >= Decimal(9):
+            return "promoter"
+        return "passive" if self.score >= Decimal(7) else "detractor"

@@ -1,0 +1,156 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ..text import normalize_name
+
+
+def name_taken_error(name: str, *, exclude_tag=None, exclude_alias=None) -> ValidationError | None:
+    """The error to show when ``name`` is already a tag or an alias (case and ё/е ignored)."""
+    from .tag_alias import TagAlias
+
+    normalized = normalize_name(name)
+    tags = Tag.objects.filter(normalized_name=normalized)
+    aliases = TagAlias.objects.filter(normalized_name=normalized).select_related("tag")
+    if exclude_tag is not None and exclude_tag.pk:
+        tags = tags.exclude(pk=exclude_tag.pk)
+    if exclude_alias is not None and exclude_alias.pk:
+        aliases = aliases.exclude(pk=exclude_alias.pk)
+    if tag := tags.first():
+        return ValidationError(
+            _("The tag “%(tag)s” already has this name (case and ё/е are ignored)."),
+            code="tag_name_taken",
+            params={"tag": tag.name},
+        )
+    if alias := aliases.first():
+        return ValidationError(
+            _("“%(name)s” is already an alias of the tag “%(tag)s”."),
+            code="alias_name_taken",
+            params={"name": alias.name, "tag": alias.tag.name},
+        )
+    return None
+
+
+class NormalizedNameMixin(models.Model):
+    """A ``name`` kept unique after folding case, ё/е and white space (tags and aliases)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    normalized_name = models.CharField(max_length=100, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.name = " ".join(self.name.split())
+        self.normalized_name = normalize_name(self.name)
+        errors = {}
+        exclude = {"exclude_tag" if isinstance(self, Tag) else "exclude_alias": self}
+        if self.name and (error := name_taken_error(self.name, **exclude)):
+            errors["name"] = error
+        errors.update(self.extra_clean_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def extra_clean_errors(self) -> dict:
+        return {}
+
+    def validate_constraints(self, exclude=None):
+        # The name check in clean() already said it in words; skip the constraint's echo.
+        if exclude and "name" in exclude:
+            exclude = {*exclude, "normalized_name"}
+        super().validate_constraints(exclude=exclude)
+
+
+class Tag(NormalizedNameMixin):
+    """A label that makes studies, observations, insights and participants findable."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, blank=True)
+    group = models.ForeignKey(
+        "TagGroup", on_delete=models.PROTECT, related_name="tags", verbose_name=_("group")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent tag"),
+        help_text=_("A broader tag of the same group; filtering by it includes this tag."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["group__position", "name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        permissions = [("merge_tag", _("Can merge tags"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalized_name"],
+                name="tag_unique_normalized_name",
+                violation_error_message=_("A tag with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="tag_not_own_parent"
+            ),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("insights:tag", args=[self.slug])
+
+    def extra_clean_errors(self) -> dict:
+        parent_error = self._parent_error() if self.parent_id else None
+        return {"parent": parent_error} if parent_error else {}
+
+    def _parent_error(self) -> str | None:
+        parent = self.parent
+        if self.group_id and parent.group_id != self.group_id:
+            return _("The parent tag must belong to the same group.")
+        seen = set()
+        while parent is not None and parent.pk not in seen:
+            if self.pk and parent.pk == self.pk:
+                return _("A tag cannot be its own ancestor.")
+            seen.add(parent.pk)
+            parent = parent.parent
+        return None
+
+    def ancestors(self) -> list["Tag"]:
+        """Parent, grandparent... nearest first."""
+        chain, node, seen = [], self.parent, {self.pk}
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def descendant_ids(self) -> set[int]:
+        """Primary keys of every tag below this one (children, grandchildren...)."""
+        found: set[int] = set()
+        frontier = {self.pk}
+        while frontier:
+            frontier = set(Tag.objects.filter(parent__in=frontier).values_list("pk", flat=True))
+            frontier -= found | {self.pk}
+            found |= frontier
+        return found
+
+    def usage(self) -> dict[str, int]:
+        """How many rows use this tag, by kind of use; a tag in use cannot be deleted."""
+        return {
+            "studies": self.studies.count(),
+            "observations": self.observations.count(),
+            "insights": self.insights.count(),
+            "participants": self.participants.count(),
+            "children": self.children.count(),
+        }
+
+    def is_in_use(self) -> bool:
+        return any(self.usage().values())

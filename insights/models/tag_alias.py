@@ -1,0 +1,24 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .tag import NormalizedNameMixin
+
+
+class TagAlias(NormalizedNameMixin):
+    """A synonym that resolves to its tag (another spelling, language or old name)."""
+
+    tag = models.ForeignKey(
+        "Tag", on_delete=models.CASCADE, related_name="aliases", verbose_name=_("tag")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag alias")
+        verbose_name_plural = _("tag aliases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalized_name"],
+                name="tagalias_unique_normalized_name",
+                violation_error_message=_("An alias with this name already exists."),
+            )
+        ]

@@ -1,0 +1,110 @@
+"""The search interface every database backend implements."""
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import FloatField, Value
+
+from ..models import SearchDocument, Tag
+from . import documents
+from .query import ParsedQuery, Term, parse_query
+
+# Rows read per batch when (re)indexing a whole table: bounded memory, few round trips.
+BATCH_SIZE = 500
+
+
+class SearchBackend:
+    """Keeps SearchDocument rows current and answers queries against them.
+
+    Subclasses say how a set of terms matches documents (``match_ids``) and how relevant a
+    matching document is (``rank``); everything else is shared.
+    """
+
+    def index(self, objects: Iterable[models.Model]) -> None:
+        """Write (insert or replace) the documents of these objects."""
+        objects = list(objects)
+        if not objects:
+            return
+        ancestors = documents.ancestor_names()
+        by_kind: dict[str, list[documents.Document]] = {}
+        for obj in objects:
+            doc = documents.build(obj, ancestors)
+            by_kind.setdefault(doc.kind, []).append(doc)
+        for kind, docs in by_kind.items():
+            SearchDocument.objects.bulk_create(
+                [
+                    SearchDocument(
+                        kind=d.kind, object_id=d.object_id, title=d.title, tags=d.tags, body=d.body
+                    )
+                    for d in docs
+                ],
+                update_conflicts=True,
+                unique_fields=["kind", "object_id"],
+                update_fields=["title", "tags", "body"],
+            )
+            self.after_write(kind, [d.object_id for d in docs])
+
+    def index_queryset(self, queryset: models.QuerySet) -> int:
+        """Index every object of a queryset in batches; returns how many."""
+        _, _, prefetch = documents.REGISTRY[queryset.model]
+        count, batch = 0, []
+        for obj in queryset.prefetch_related(*prefetch).iterator(chunk_size=BATCH_SIZE):
+            batch.append(obj)
+            if len(batch) >= BATCH_SIZE:
+                self.index(batch)
+                count, batch = count + len(batch), []
+        self.index(batch)
+        return count + len(batch)
+
+    def remove(self, model, ids: Iterable[int]) -> None:
+        SearchDocument.objects.filter(kind=documents.kind_of(model), object_id__in=ids).delete()
+
+    def rebuild(self) -> dict[str, int]:
+        """Throw the index away and build it again from every searchable object."""
+        SearchDocument.objects.all().delete()
+        return {
+            documents.kind_of(model): self.index_queryset(model._default_manager.all())
+            for model in documents.REGISTRY
+        }
+
+    def after_write(self, kind: str, object_ids: list[int]) -> None:
+        """Hook for databases that derive more from the stored text (PostgreSQL's vectors)."""
+
+    # Queries ---------------------------------------------------------------------------------
+
+    def search(
+        self, queryset: models.QuerySet, query: str | ParsedQuery | None, *, match_any=False
+    ):
+        """Filter ``queryset`` to what the query matches, annotated with ``search_rank``.
+
+        Every included term must match, or any one of them with ``match_any``.
+        """
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        kind = documents.kind_of(queryset.model)
+        if parsed.include:
+            matching = self.match_ids(kind, parsed.include, match_any=match_any)
+            queryset = queryset.filter(pk__in=matching)
+            queryset = queryset.annotate(
+                search_rank=self.rank(kind, parsed.include, match_any=match_any)
+            )
+        else:
+            queryset = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+        for term in parsed.exclude:
+            queryset = queryset.exclude(pk__in=self.match_ids(kind, (term,)))
+        return queryset
+
+    def match_ids(self, kind: str, terms: tuple[Term, ...], match_any: bool = False):
+        """A subquery of object ids whose documents match every term (or any, if asked)."""
+        raise NotImplementedError
+
+    def rank(self, kind: str, terms: tuple[Term, ...], match_any: bool = False):
+        """Relevance of the outer row's document (higher is better)."""
+        raise NotImplementedError
+
+    def suggest_tags(self, query: str | None, limit: int = 5) -> list[Tag]:
+        """Tags whose name or alias matches what was typed, best first."""
+        parsed = parse_query(query)
+        if not parsed.include:
+            return []
+        tags = self.search(Tag.objects.select_related("group"), parsed)
+        return list(tags.order_by("-search_rank", "name")[:limit])

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("", views.insight_search, name="search"),
+    path("insights/<int:pk>/", views.insight_detail, name="insight"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("studies/<slug:slug>/", views.study_detail, name="study"),
+    path("decisions/<int:pk>/", views.decision_detail, name="decision"),
+    path("known/", views.known, name="known"),
+    path("account/tokens/", views.api_tokens, name="tokens"),
+]

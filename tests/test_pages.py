@@ -1,0 +1,220 @@
+"""Server-rendered pages: access by role, visibility, bounded queries, escaping, languages."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from insights.models import Insight, TagGroup
+from insights.services import (
+    decision_create,
+    decision_set_status,
+    insight_create,
+    insight_link_add,
+    insight_publish,
+    insight_supersede,
+    observation_create,
+    participant_get_or_create,
+    study_create,
+    tag_create,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def user_with_role(username: str, role: str | None) -> User:
+    user = User.objects.create_user(username)  # force_login: no password to hash
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def viewer_client(client):
+    client.force_login(user_with_role("viewer", "Viewer"))
+    return client
+
+
+@pytest.fixture
+def contributor_client(client):
+    client.force_login(user_with_role("contributor", "Contributor"))
+    return client
+
+
+@pytest.fixture
+def world():
+    theme = TagGroup.objects.get(slug="theme")
+    tag = tag_create(name="Лояльность", group=theme, aliases=["loyalty"])
+    child = tag_create(name="Кешбэк", group=theme, parent=tag)
+    study = study_create(
+        title="Интервью о лояльности",
+        method="interview",
+        research_questions="Почему клиенты уходят?\nЧто ценят в кешбэке?",
+        tags=[tag],
+    )
+    participant = participant_get_or_create(code="P-001")
+    quote = observation_create(
+        study=study, text="Кешбэк — главное, ради чего я остаюсь", participant=participant
+    )
+    old = insight_create(
+        statement="Программа лояльности удерживает клиентов",
+        evidence=[{"observation": quote}],
+        tags=[tag],
+    )
+    insight_publish(insight=old)
+    new = insight_create(
+        statement="Кешбэк удерживает клиентов сильнее скидок",
+        evidence=[{"observation": quote}],
+        tags=[child],
+    )
+    insight_publish(insight=new)
+    insight_supersede(insight=old, successor=new)
+    draft = insight_create(statement="Черновик про лояльность", tags=[tag])
+    decision = decision_create(title="Поднять кешбэк до 5%", insights=[new])
+    decision_set_status(decision=decision, status="accepted")
+    insight_link_add(from_insight=new, to_insight=old, kind="refines")
+    return {"tag": tag, "child": child, "study": study, "old": old, "new": new, "draft": draft,
+            "decision": decision}  # fmt: skip
+
+
+def test_anonymous_visitors_are_sent_to_login(client, world):
+    for url in ["/", world["new"].get_absolute_url(), "/tags/", "/known/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_user_without_a_role_is_refused(client, world):
+    client.force_login(user_with_role("nobody", None))
+    assert client.get("/").status_code == 403
+    assert client.get(world["study"].get_absolute_url()).status_code == 403
+
+
+def test_anonymous_read_setting_shows_published_insights_only(client, world, settings):
+    settings.ANONYMOUS_READ = True
+    page = client.get("/").content.decode()
+    assert "Кешбэк удерживает клиентов сильнее скидок" in page
+    assert "Черновик" not in page
+    detail = client.get(world["new"].get_absolute_url())
+    assert detail.status_code == 200
+    assert "Кешбэк — главное" not in detail.content.decode()  # evidence needs a login
+    assert client.get(world["draft"].get_absolute_url()).status_code == 404
+    assert client.get("/tags/").status_code == 302
+
+
+def test_viewers_see_published_insights_only(viewer_client, world):
+    page = viewer_client.get("/").content.decode()
+    assert "Кешбэк удерживает клиентов сильнее скидок" in page
+    assert "Черновик про лояльность" not in page
+    assert viewer_client.get(world["draft"].get_absolute_url()).status_code == 404
+    assert "Черновик" not in viewer_client.get("/?status=draft").content.decode()
+
+
+def test_contributors_also_see_drafts(contributor_client, world):
+    page = contributor_client.get("/").content.decode()
+    assert "Черновик про лояльность" in page
+    assert contributor_client.get(world["draft"].get_absolute_url()).status_code == 200
+
+
+def test_search_by_russian_word_form_and_tag(viewer_client, world):
+    # Found through its tag "Кешбэк", whose parent is "Лояльность".
+    page = viewer_client.get("/", {"q": "лояльности"}).content.decode()
+    assert "Кешбэк удерживает клиентов сильнее скидок" in page
+    marked = viewer_client.get("/", {"q": "клиентам"}).content.decode()
+    assert "<mark>клиентов</mark>" in marked
+    narrowed = viewer_client.get("/", {"tag": world["child"].slug}).content.decode()
+    assert "Кешбэк удерживает клиентов сильнее скидок" in narrowed
+    assert 'class="chip"' in narrowed
+
+
+def test_superseded_insight_banner_links_to_its_successor(viewer_client, world):
+    page = viewer_client.get(world["old"].get_absolute_url()).content.decode()
+    assert "banner-superseded" in page
+    assert world["new"].get_absolute_url() in page
+
+
+def test_insight_page_shows_evidence_confidence_links_and_decisions(viewer_client, world):
+    page = viewer_client.get(world["new"].get_absolute_url()).content.decode()
+    assert "Кешбэк — главное, ради чего я остаюсь" in page
+    assert "P-001" in page
+    assert world["new"].confidence_explanation in page
+    assert "Программа лояльности удерживает клиентов" in page  # the refined insight
+    assert "Поднять кешбэк до 5%" in page
+
+
+def test_tag_study_decision_and_tag_browser_pages(viewer_client, world):
+    tag_page = viewer_client.get(world["tag"].get_absolute_url()).content.decode()
+    assert "Кешбэк удерживает клиентов сильнее скидок" in tag_page  # via the child tag
+    browser = viewer_client.get("/tags/").content.decode()
+    assert "loyalty" in browser and "Кешбэк" in browser
+    study_page = viewer_client.get(world["study"].get_absolute_url()).content.decode()
+    assert "Что ценят в кешбэке?" in study_page and "P-001" in study_page
+    decision_page = viewer_client.get(world["decision"].get_absolute_url()).content.decode()
+    assert "Кешбэк удерживает клиентов сильнее скидок" in decision_page
+    assert decision_page.count("<li><time") == 2  # proposed, then accepted
+
+
+def test_known_page_ranks_insights_and_studies(viewer_client, world):
+    page = viewer_client.get(
+        "/known/", {"questions": "Почему клиенты уходят из программы лояльности?"}
+    )
+    html = page.content.decode()
+    assert "Интервью о лояльности" in html
+    assert "Кешбэк удерживает клиентов сильнее скидок" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", '"unbalanced', "x" * 10_000, "<script>alert(1)</script>", "' OR 1=1 --", "-"],
+)
+def test_bad_queries_render_escaped(viewer_client, world, query):
+    response = viewer_client.get("/", {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_unknown_tag_shows_an_error_not_a_crash(viewer_client, world):
+    response = viewer_client.get("/", {"tag": "no-such-tag"})
+    assert response.status_code == 200
+    assert "no-such-tag" in response.content.decode()
+
+
+def make_published(count: int, tag):
+    study = study_create(title=f"Study {count}", method="survey")
+    for n in range(count):
+        observation = observation_create(study=study, text=f"Observation {n}")
+        insight = insight_create(
+            statement=f"Finding number {n}", tags=[tag], evidence=[{"observation": observation}]
+        )
+        insight_publish(insight=insight)
+
+
+def test_search_page_queries_do_not_grow_with_results(
+    viewer_client, world, django_assert_max_num_queries
+):
+    make_published(25, world["tag"])
+    with django_assert_max_num_queries(20):
+        response = viewer_client.get("/", {"q": "finding", "tag": world["tag"].slug})
+    assert response.context["page"].paginator.count == 25
+    make_published(25, world["child"])
+    with django_assert_max_num_queries(20):
+        response = viewer_client.get("/", {"ordering": "-confidence"})
+    assert len(response.context["page"].object_list) == 20
+
+
+def test_other_pages_use_bounded_queries(viewer_client, world, django_assert_max_num_queries):
+    make_published(30, world["tag"])
+    for url in ["/tags/", world["tag"].get_absolute_url(), world["study"].get_absolute_url()]:
+        with django_assert_max_num_queries(20):
+            assert viewer_client.get(url).status_code == 200
+
+
+def test_pages_render_in_russian(viewer_client, world):
+    viewer_client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    page = viewer_client.get("/").content.decode()
+    assert "Найти" in page or "Поиск" in page
+    assert 'lang="ru"' in page
+
+
+def test_statuses_offered_to_viewers_exclude_drafts(viewer_client, world):
+    statuses = [value for value, _ in viewer_client.get("/").context["status_choices"]]
+    assert statuses == [Insight.Status.PUBLISHED, Insight.Status.SUPERSEDED]

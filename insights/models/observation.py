@@ -1,3 +1,4 @@
+import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -63,6 +64,20 @@ class Observation(models.Model):
     tags = models.ManyToManyField(
         "Tag", blank=True, related_name="observations", verbose_name=_("tags")
     )
+    scrubbed_count = models.PositiveIntegerField(
+        _("personal data removed"),
+        default=0,
+        help_text=_(
+            "How many e-mails, phone numbers, card numbers and secret links were replaced."
+        ),
+    )
+    content_hash = models.CharField(
+        _("content hash"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Fingerprint of the content; re-imports without an external ID match on it."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -83,6 +98,7 @@ class Observation(models.Model):
             models.Index(fields=["observed_on"]),
             models.Index(fields=["metric"]),
             models.Index(fields=["updated_at"]),
+            models.Index(fields=["study", "content_hash"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -123,7 +139,7 @@ class Observation(models.Model):
         """The score without trailing zeros (9, not 9.000)."""
         if self.score is None:
             return ""
-        return format(self.score.normalize(), "f")
+        return format(Decimal(str(self.score)).normalize(), "f")
 
     def clean(self):
         errors: dict[str, str] = {}
@@ -148,6 +164,26 @@ class Observation(models.Model):
             errors["text"] = _("Text is required unless this is a metric reading.")
         if errors:
             raise ValidationError(errors)
+
+    def compute_content_hash(self, participant_code: str | None = None) -> str:
+        """A fingerprint of what the observation says, who said it and when.
+
+        Imports match rows without an external ID on it, so the same file imported twice
+        updates instead of duplicating.
+        """
+        if participant_code is None:
+            participant_code = self.participant.code if self.participant_id else ""
+        parts = [
+            self.kind,
+            self.text.strip(),
+            participant_code.strip().upper(),
+            self.observed_on.isoformat() if self.observed_on else "",
+            self.metric,
+            self.score_display,
+            self.source_ref,
+            self.source_url,
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
     def is_metric_reading(self) -> bool:

@@ -1,6 +1,7 @@
 """Every write that has a rule. Admin, API, web views and commands all call these."""
 
 from .decisions import decision_create, decision_save, decision_set_status
+from .imports import ImportOptions, ImportReport, observations_import
 from .insights import (
     evidence_add,
     evidence_delete,
@@ -44,6 +45,8 @@ from .tokens import api_token_create, api_token_revoke
 
 __all__ = [
     "BulkResult",
+    "ImportOptions",
+    "ImportReport",
     "MergePlan",
     "RowErrors",
     "api_token_create",
@@ -69,6 +72,7 @@ __all__ = [
     "observation_delete",
     "observation_save",
     "observations_bulk_upsert",
+    "observations_import",
     "participant_get_or_create",
     "participant_save",
     "study_archive",

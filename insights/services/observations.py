@@ -71,6 +71,8 @@ class BulkResult:
     updated: list[Observation] = field(default_factory=list)
     # Rows whose content repeats an earlier row of the same import (no external ID): merged.
     repeated: int = 0
+    # What happened to each row, in order: "create", "update" or "repeat".
+    actions: list[str] = field(default_factory=list)
 
 
 # Fields a bulk row may set (besides participant_code and tags).
@@ -121,6 +123,7 @@ def observations_bulk_upsert(
     for index, (draft, row) in enumerate(zip(drafts, rows, strict=True)):
         if index in errors:
             observations.append(None)
+            result.actions.append("reject")
             continue
         target = None
         if draft.external_id:
@@ -142,9 +145,11 @@ def observations_bulk_upsert(
                 or _written_by_this_import(target, written_from_pk)
             ):
                 result.repeated += 1
+                result.actions.append("repeat")
                 _merge_tags(target, row)
                 observations.append(None)
                 continue
+        result.actions.append("update" if target is not None else "create")
         observation = _apply(target, draft, row) if target is not None else draft
         if not draft.external_id:
             seen_hashes[draft.content_hash] = observation

@@ -6,6 +6,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ...importing import FIELDS, FORMATS, MappingError, SourceError
 from ...models import Study, TagGroup
@@ -109,7 +110,11 @@ class Command(BaseCommand):
         self._print(report, verbosity=options["verbosity"])
         if report.rejected:
             raise CommandError(
-                _("Nothing was imported: %(count)d rows have problems (listed above).")
+                ngettext(
+                    "Nothing was imported: %(count)d row has problems (listed above).",
+                    "Nothing was imported: %(count)d rows have problems (listed above).",
+                    report.rejected,
+                )
                 % {"count": report.rejected}
             )
 

@@ -5,6 +5,7 @@ development, tests and production. See README.md ("Configuration") for the varia
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -111,6 +112,11 @@ LOGIN_REDIRECT_URL = "/"
 # Everything needs a login unless a view says otherwise; ANONYMOUS_READ=true lets visitors
 # without an account read published insights (and nothing else).
 ANONYMOUS_READ = env_bool("ANONYMOUS_READ", False)
+
+# Uploaded import files wait here between their check and their import (cleared after a day).
+IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", Path(tempfile.gettempdir()) / "insight-imports"))
+# Imports upload files far larger than a form post; the file is streamed to disk, not memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Internationalisation: English and Russian are both first-class.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")

@@ -15,6 +15,7 @@ from ..services import (
     study_save,
 )
 from .base import ServiceInline, ServiceModelAdmin
+from .study_import import StudyImportMixin
 from .widgets import PreloadedAutocompleteInlineMixin
 
 
@@ -82,7 +83,7 @@ class ObservationInline(PreloadedAutocompleteInlineMixin, ServiceInline, admin.T
 
 
 @admin.register(Study)
-class StudyAdmin(ServiceModelAdmin):
+class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
     list_display = [
         "title",
         "method",

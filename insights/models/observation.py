@@ -93,6 +93,9 @@ class Observation(models.Model):
         ordering = ["-observed_on", "-created_at"]
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
+        permissions = [
+            ("import_unscrubbed", _("Can import observations without removing personal data"))
+        ]
         indexes = [
             models.Index(fields=["kind"]),
             models.Index(fields=["observed_on"]),

@@ -1,0 +1,337 @@
+"""The study's "Import observations" admin page: upload, check (dry run), then import.
+
+The uploaded file waits in IMPORT_DIR under a random token between the check and the import.
+Small files are imported within the request; larger ones in a background thread that
+writes its progress to a file, which the page polls (a meta refresh: no JavaScript needed).
+"""
+
+import json
+import secrets
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections, connection
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import override as language_override
+
+from ..importing import FIELDS, FORMATS, MappingError, SourceError
+from ..models import Observation, Study, TagGroup
+from ..services import ImportOptions, observations_import
+
+# Files up to this size are imported while the page waits; larger ones in the background.
+INLINE_BYTES = 2 * 1024 * 1024
+TOKEN_BYTES = 16
+STALE_SECONDS = 24 * 3600
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"), required=False)
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        required=False,
+        choices=[("", gettext_lazy("Detect")), *((name, name) for name in FORMATS)],
+    )
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Encoding"),
+        required=False,
+        choices=[("", gettext_lazy("Detect")), ("utf-8", "UTF-8"), ("cp1251", "Windows-1251")],
+    )
+    delimiter = forms.ChoiceField(
+        label=gettext_lazy("Delimiter"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Detect")),
+            (",", gettext_lazy("Comma")),
+            (";", gettext_lazy("Semicolon")),
+            ("\t", gettext_lazy("Tab")),
+        ],
+    )
+    unknown_tags = forms.ChoiceField(
+        label=gettext_lazy("Unknown tags"),
+        choices=[
+            ("reject", gettext_lazy("Reject the row")),
+            ("create", gettext_lazy("Create the tag")),
+        ],
+        initial="reject",
+    )
+    tag_group = forms.ModelChoiceField(
+        label=gettext_lazy("Group for new tags"), queryset=TagGroup.objects.all(), required=False
+    )
+    default_kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of rows that name none"),
+        required=False,
+        choices=[("", gettext_lazy("Detect")), *Observation.Kind.choices],
+    )
+    default_metric = forms.ChoiceField(
+        label=gettext_lazy("Metric of scores when no column names one"),
+        required=False,
+        choices=[("", gettext_lazy("Detect")), *Observation.Metric.choices],
+    )
+    scrub = forms.BooleanField(
+        label=gettext_lazy("Remove personal data (e-mails, phone and card numbers)"),
+        required=False,
+        initial=True,
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, headers=(), may_skip_scrub=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_skip_scrub:
+            self.fields["scrub"].disabled = True
+            self.fields["scrub"].help_text = _("Only curators may turn this off.")
+        self.headers = list(headers)
+        if self.headers:
+            columns = [("", _("— not imported —")), *((h, h) for h in self.headers)]
+            for name in FIELDS:
+                self.fields[f"map_{name}"] = forms.ChoiceField(
+                    label=name, choices=columns, required=False
+                )
+
+    @property
+    def mapping_fields(self):
+        return [self[f"map_{name}"] for name in FIELDS if f"map_{name}" in self.fields]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unknown_tags") == "create" and not data.get("tag_group"):
+            self.add_error("tag_group", _("Choose the group in which to create unknown tags."))
+        if not data.get("file") and not data.get("token"):
+            self.add_error("file", _("Choose a file to import."))
+        return data
+
+    def options(self) -> ImportOptions:
+        data = self.cleaned_data
+        return ImportOptions(
+            format=data["format"],
+            encoding=data["encoding"],
+            delimiter=data["delimiter"],
+            mapping={name: data.get(f"map_{name}", "") for name in FIELDS} if self.headers else {},
+            unknown_tags=data["unknown_tags"],
+            tag_group=data["tag_group"],
+            scrub=data["scrub"] if not self.fields["scrub"].disabled else True,
+            default_kind=data["default_kind"],
+            default_metric=data["default_metric"],
+        )
+
+
+def import_dir() -> Path:
+    return Path(settings.IMPORT_DIR)
+
+
+class Upload:
+    """An uploaded file waiting between its check and its import, with its job's state."""
+
+    def __init__(self, token: str):
+        if not token.isalnum() or len(token) != TOKEN_BYTES * 2:
+            raise Http404
+        self.token = token
+        self.folder = import_dir() / token
+        if not self.folder.is_dir():
+            raise Http404
+
+    @classmethod
+    def save(cls, uploaded, *, study: Study, user) -> "Upload":
+        _remove_stale_uploads()
+        token = secrets.token_hex(TOKEN_BYTES)
+        folder = import_dir() / token
+        folder.mkdir(parents=True)
+        with open(folder / "source", "wb") as target:
+            for chunk in uploaded.chunks():
+                target.write(chunk)
+        meta = {"study": study.pk, "user": user.pk, "name": uploaded.name}
+        (folder / "meta.json").write_text(json.dumps(meta))
+        return cls(token)
+
+    @property
+    def meta(self) -> dict:
+        return json.loads((self.folder / "meta.json").read_text())
+
+    @property
+    def source(self) -> Path:
+        return self.folder / "source"
+
+    def saved_options(self) -> dict:
+        try:
+            return json.loads((self.folder / "options.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def read_state(self) -> dict:
+        try:
+            return json.loads((self.folder / "state.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def write_state(self, **state) -> None:
+        # Written whole and renamed, so a polling page never reads half a file.
+        partial = self.folder / "state.json.tmp"
+        partial.write_text(json.dumps(state, default=str))
+        partial.replace(self.folder / "state.json")
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_stale_uploads() -> None:
+    folder = import_dir()
+    if not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if child.is_dir() and time.time() - child.stat().st_mtime > STALE_SECONDS:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def run_import(upload: Upload, *, study, user, options, dry_run: bool, language: str) -> None:
+    """Run the import (or its check) and record the outcome in the upload's state."""
+    upload.write_state(status="running", dry_run=dry_run, rows=0, percent=0)
+
+    def progress(rows: int, done: int, total: int) -> None:
+        percent = int(done * 100 / total) if total else 0
+        upload.write_state(status="running", dry_run=dry_run, rows=rows, percent=percent)
+
+    with language_override(language), open(upload.source, "rb") as stream:
+        try:
+            report = observations_import(
+                study=study,
+                stream=stream,
+                name=upload.meta["name"],
+                options=options,
+                user=user,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        except (SourceError, MappingError) as error:
+            upload.write_state(status="failed", dry_run=dry_run, message=str(error))
+            return
+    upload.write_state(status="done", dry_run=dry_run, report=report.as_dict())
+
+
+def _run_in_background(**kwargs) -> None:
+    def target():
+        close_old_connections()
+        try:
+            run_import(**kwargs)
+        except Exception as error:  # the page must learn that the job died
+            kwargs["upload"].write_state(status="failed", message=str(error))
+            raise
+        finally:
+            connection.close()
+
+    threading.Thread(target=target, daemon=True, name="observation-import").start()
+
+
+class StudyImportMixin:
+    """Adds the "Import observations" page to the study admin."""
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [
+            path("<int:study_id>/import/", view, name="insights_study_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request, study_id: int):
+        study = get_object_or_404(Study, pk=study_id)
+        if not (
+            self.has_change_permission(request, study)
+            and request.user.has_perm("insights.add_observation")
+        ):
+            raise PermissionDenied
+        may_skip_scrub = request.user.has_perm("insights.import_unscrubbed")
+        token = request.POST.get("token") or request.GET.get("token") or ""
+        upload = self._own_upload(token, request, study) if token else None
+        state = upload.read_state() if upload else {}
+        headers = (state.get("report") or {}).get("headers", [])
+        initial = {**upload.saved_options(), **_initial_from(state)} if upload else {}
+        if request.method == "POST":
+            form = ImportForm(
+                request.POST, request.FILES, headers=headers, may_skip_scrub=may_skip_scrub
+            )
+            if form.is_valid():
+                if form.cleaned_data["file"]:
+                    if upload:
+                        upload.discard()
+                    upload = Upload.save(form.cleaned_data["file"], study=study, user=request.user)
+                dry_run = "import" not in request.POST
+                options = form.options()
+                self._save_options(upload, form)
+                job = {
+                    "upload": upload,
+                    "study": study,
+                    "user": request.user,
+                    "options": options,
+                    "dry_run": dry_run,
+                    "language": request.LANGUAGE_CODE,
+                }
+                if upload.source.stat().st_size > INLINE_BYTES:
+                    _run_in_background(**job)
+                    return HttpResponseRedirect(f"{request.path}?token={upload.token}")
+                run_import(**job)
+                state = upload.read_state()
+                if state.get("status") == "done" and state["report"]["written"]:
+                    return self._finished(request, study, upload, state["report"])
+                return HttpResponseRedirect(f"{request.path}?token={upload.token}")
+        else:
+            if state.get("status") == "done" and state["report"]["written"]:
+                return self._finished(request, study, upload, state["report"])
+            form = ImportForm(
+                initial={**initial, "token": token},
+                headers=headers,
+                may_skip_scrub=may_skip_scrub,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "study": study,
+            "title": _("Import observations into “%(study)s”") % {"study": study.title},
+            "form": form,
+            "state": state,
+            "report": state.get("report"),
+            "upload": upload,
+            "fields": FIELDS,
+        }
+        return TemplateResponse(request, "admin/insights/study/import.html", context)
+
+    def _own_upload(self, token: str, request, study) -> Upload:
+        upload = Upload(token)
+        meta = upload.meta
+        if meta["study"] != study.pk or meta["user"] != request.user.pk:
+            raise Http404
+        return upload
+
+    @staticmethod
+    def _save_options(upload: Upload, form: ImportForm) -> None:
+        data = {
+            key: value.pk if isinstance(value, TagGroup) else value
+            for key, value in form.cleaned_data.items()
+            if key not in {"file", "token"}
+        }
+        (upload.folder / "options.json").write_text(json.dumps(data))
+
+    def _finished(self, request, study, upload: Upload, report: dict):
+        upload.discard()
+        messages.success(
+            request,
+            _(
+                "Imported %(rows)d rows: %(created)d new, %(updated)d updated, "
+                "%(repeated)d repeated."
+            )
+            % report,
+        )
+        return HttpResponseRedirect(reverse("admin:insights_study_change", args=[study.pk]))
+
+
+def _initial_from(state: dict) -> dict:
+    report = state.get("report") or {}
+    return {f"map_{name}": column for name, column in report.get("mapping", {}).items()}

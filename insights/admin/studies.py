@@ -1,8 +1,11 @@
 """Studies (logged with their observations on one page), observations and participants."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Observation, Participant, Study, Tag
@@ -158,12 +161,12 @@ class ObservationAdmin(ServiceModelAdmin):
     search_fields = ["text", "source_ref", "external_id", "study__title", "participant__code"]
     date_hierarchy = "observed_on"
     autocomplete_fields = ["study", "participant", "tags"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["scrubbed_count", "created_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["study", "kind", "text", "participant", "observed_on", "tags"]}),
         (_("Metric reading"), {"fields": [("metric", "score")]}),
         (_("Source"), {"fields": ["source_url", "source_ref", "external_id"]}),
-        (_("Record"), {"fields": ["created_by", "created_at", "updated_at"]}),
+        (_("Record"), {"fields": ["scrubbed_count", "created_by", "created_at", "updated_at"]}),
     ]
     protected_hint = _(
         "An observation that backs an insight cannot be deleted: unlink it from the insight "
@@ -188,10 +191,38 @@ class ObservationAdmin(ServiceModelAdmin):
         observation_delete(observation=obj)
 
 
+class ConsentListFilter(admin.SimpleListFilter):
+    """Participants by consent: expired ones must be anonymised (manage.py expire_consent)."""
+
+    title = _("consent")
+    parameter_name = "consent"
+    SOON_DAYS = 30
+
+    def lookups(self, request, model_admin):
+        return [
+            ("expired", _("expired")),
+            ("soon", _("expires within 30 days")),
+            ("none", _("no date")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "expired":
+            return queryset.filter(consent_expires_on__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(
+                consent_expires_on__gte=today,
+                consent_expires_on__lte=today + timedelta(days=self.SOON_DAYS),
+            )
+        if self.value() == "none":
+            return queryset.filter(consent_expires_on__isnull=True)
+        return queryset
+
+
 @admin.register(Participant)
 class ParticipantAdmin(ServiceModelAdmin):
     list_display = ["code", "segment_list", "consent_expires_on", "observation_count"]
-    list_filter = [TagListFilter, "consent_expires_on"]
+    list_filter = [TagListFilter, ConsentListFilter]
     search_fields = ["code", "notes", "tags__name"]
     autocomplete_fields = ["tags"]
     fields = ["code", "tags", "consent_expires_on", "notes"]

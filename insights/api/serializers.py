@@ -177,10 +177,10 @@ class ObservationSerializer(serializers.ModelSerializer):
         model = Observation
         fields = [
             "id", "study", "kind", "text", "participant", "observed_on", "source_url",
-            "source_ref", "external_id", "metric", "score", "tags", "created_by",
-            "created_at", "updated_at",
+            "source_ref", "external_id", "metric", "score", "tags", "scrubbed_count",
+            "created_by", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["scrubbed_count", "created_at", "updated_at"]
 
 
 class BulkObservationRowSerializer(serializers.Serializer):

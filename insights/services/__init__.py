@@ -26,7 +26,11 @@ from .observations import (
     observation_save,
     observations_bulk_upsert,
 )
-from .participants import participant_get_or_create, participant_save
+from .participants import (
+    participant_get_or_create,
+    participant_save,
+    participants_expire_consent,
+)
 from .studies import study_archive, study_create, study_save
 from .tags import (
     MergePlan,
@@ -75,6 +79,7 @@ __all__ = [
     "observations_import",
     "participant_get_or_create",
     "participant_save",
+    "participants_expire_consent",
     "study_archive",
     "study_create",
     "study_save",

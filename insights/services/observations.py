@@ -31,6 +31,7 @@ def observation_save(
         observation.created_by = user
     if scrub:
         privacy.scrub_observation(observation)
+    privacy.count_scrubbed(observation)
     observation.content_hash = observation.compute_content_hash()
     validated_save(observation)
     set_tags(observation, tags)
@@ -226,9 +227,10 @@ def _existing(study, drafts: list[Observation]):
     hashes = {draft.content_hash for draft in drafts if not draft.external_id}
     by_id = {
         obs.external_id: obs
-        for obs in Observation.objects.filter(study=study, external_id__in=ids).select_related(
-            "participant"
-        )
+        # Excluding blank IDs lets the database use the partial unique index on external IDs.
+        for obs in Observation.objects.filter(study=study, external_id__in=ids)
+        .exclude(external_id="")
+        .select_related("participant")
     }
     by_hash: dict[str, Observation] = {}
     matches = Observation.objects.filter(
@@ -248,7 +250,7 @@ def _apply(target: Observation, draft: Observation, row: dict) -> Observation:
     for name in BULK_FIELDS:
         if name in row:
             setattr(target, name, getattr(draft, name))
-    target.scrubbed_count = draft.scrubbed_count
+    privacy.count_scrubbed(target)
     target.content_hash = draft.content_hash
     return target
 

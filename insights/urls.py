@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -6,6 +6,7 @@ app_name = "insights"
 
 urlpatterns = [
     path("", views.insight_search, name="search"),
+    re_path(r"^export/insights\.(?P<extension>csv|json|md)$", views.insight_export, name="export"),
     path("insights/<int:pk>/", views.insight_detail, name="insight"),
     path("tags/", views.tag_list, name="tags"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),

@@ -5,6 +5,7 @@ admin (and later the API), through the services.
 """
 
 from functools import wraps
+from itertools import groupby
 
 from django import forms
 from django.contrib import messages
@@ -13,12 +14,23 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import querystrings, search
+from . import charts, querystrings, search
+from .exports import FORMAT_BY_EXTENSION, export_response, filter_labels, search_base
 from .filtersets import InsightFilterSet
+from .metrics import (
+    MIN_RELIABLE_BASE,
+    MetricSummary,
+    metrics_by_segment,
+    metrics_for,
+    metrics_for_tag,
+    nps_trend,
+    tags_with_nps,
+)
 from .models import (
     ApiToken,
     Decision,
@@ -101,50 +113,25 @@ def _studies_by_insight(insight_ids: list[int]) -> dict[int, list[dict]]:
 
 def _active_filters(request, filterset) -> list[dict]:
     """Removable chips for every filter in the URL."""
-    labels = {
-        "status": dict(Insight.Status.choices),
-        "confidence": dict(Insight.Confidence.choices),
-        "method": dict(Study.Method.choices),
-    }
-    tag_names = {tag.slug: tag.name for tag in filterset.selected_tags}
-    group_names = {group.slug: group.display_name for group in TagGroup.objects.all()}
-    chips = []
-    for key, values in request.GET.lists():
-        if key in {"page", "ordering", "tag_mode"}:
-            continue
-        for value in values:
-            if not value:
-                continue
-            if key == "tag":
-                text = _("Tag: %(tag)s") % {"tag": tag_names.get(value, value)}
-            elif key == "tag_group":
-                text = _("Tag group: %(group)s") % {"group": group_names.get(value, value)}
-            elif key == "q":
-                text = _("Words: %(words)s") % {"words": value}
-            elif key in labels:
-                text = str(labels[key].get(value, value))
-            elif key in filterset.form.fields:
-                text = f"{filterset.form.fields[key].label}: {value}"
-            else:
-                continue  # not a filter: nothing to show or remove
-            chips.append(
-                {"text": text, "remove_url": querystrings.without(request.GET, key, value)}
-            )
-    return chips
+    return [
+        {"text": text, "remove_url": querystrings.without(request.GET, key, value)}
+        for key, value, text in filter_labels(request.GET, filterset)
+    ]
+
+
+def _search_filterset(request) -> InsightFilterSet:
+    """The search page's filter over what this user may see; its exports use the same one."""
+    base = search_base(request.GET, request.user)
+    return InsightFilterSet(request.GET, queryset=base, request=request)
 
 
 @reader_required
 def insight_search(request):
     """The front door: find insights by words and tags, narrow with facets."""
     user = request.user
-    base = visible_insights(user)
-    if "status" not in request.GET:
-        # What is current by default; other statuses are one click (or URL parameter) away.
-        default = ["draft", "published"] if can_see_drafts(user) else ["published"]
-        base = base.filter(status__in=default)
-    filterset = InsightFilterSet(request.GET, queryset=base, request=request)
+    filterset = _search_filterset(request)
     valid = filterset.is_valid()
-    results = filterset.qs if valid else base.none()
+    results = filterset.qs if valid else filterset.queryset.none()
     parsed = search.parse_query(request.GET.get("q"))
 
     paginator = Paginator(results.prefetch_related(_tags_prefetch()), PAGE_SIZE)
@@ -193,8 +180,28 @@ def insight_search(request):
             if key not in {"q", "page"}
             for value in values
         ],
+        # Exports take exactly this filter (and order), without the page number.
+        "export_query": querystrings.replaced(request.GET).rstrip("?"),
     }
     return render(request, "insights/search.html", context)
+
+
+@reader_required
+def insight_export(request, extension: str):
+    """The search page's results, every page of them, as a CSV, JSON or Markdown download."""
+    filterset = _search_filterset(request)
+    if not filterset.is_valid():
+        problems = [str(error) for errors in filterset.errors.values() for error in errors]
+        message = _("Some filters could not be used: %(errors)s") % {"errors": " ".join(problems)}
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    return export_response(
+        filterset.qs,
+        FORMAT_BY_EXTENSION[extension],
+        # Like the insight page: raw evidence and decisions need a signed-in reader.
+        include_evidence=request.user.is_authenticated,
+        base_url=request.build_absolute_uri("/"),
+        filters=[text for _key, _value, text in filter_labels(request.GET, filterset)],
+    )
 
 
 @reader_required
@@ -270,9 +277,101 @@ def tag_list(request):
     return render(request, "insights/tag_list.html", {"groups": groups})
 
 
+def _metric_panels(summaries: dict[str, MetricSummary], *, with_charts: bool) -> list[dict]:
+    """Each metric that has answers: its figure, the counts behind it and its chart."""
+    return [
+        {
+            "metric": metric,
+            "label": Observation.Metric(metric).label,
+            "summary": summary,
+            "value": charts.format_value(metric, summary.value),
+            "chart": charts.distribution_svg(summary) if with_charts else "",
+            "bars": charts.distribution_bars(summary) if with_charts else [],
+        }
+        for metric, summary in summaries.items()
+        if summary.base
+    ]
+
+
+def _segment_rows(segments: list[dict], metrics: list[str]) -> list[dict]:
+    """metrics_by_segment() output as table rows: figures formatted, small bases flagged."""
+    return [
+        {
+            "segment": item["segment"],
+            "cells": [
+                {
+                    **item["metrics"][metric],
+                    "metric": metric,
+                    "display": charts.format_value(metric, item["metrics"][metric].get("value")),
+                    "small": 0 < item["metrics"][metric]["base"] < MIN_RELIABLE_BASE,
+                }
+                for metric in metrics
+            ],
+        }
+        for item in segments
+    ]
+
+
+def _trend_tag_choices(nps_tag_ids: set[int]) -> tuple[list[Tag], list[tuple]]:
+    """Tags with NPS answers, and the same grouped by tag group for a <select>."""
+    tags = list(
+        Tag.objects.filter(pk__in=nps_tag_ids)
+        .select_related("group")
+        .order_by("group__position", "group__name", "name")
+    )
+    grouped = [(group, list(members)) for group, members in groupby(tags, key=lambda t: t.group)]
+    return tags, grouped
+
+
+def _trend_points(tag: Tag, tag_ids) -> list:
+    """nps_trend() with each point's NPS formatted for the page (+32, not 32.0)."""
+    points = nps_trend(tag, tag_ids=tag_ids)
+    for point in points:
+        point.display = charts.format_value(Observation.Metric.NPS, point.value)
+    return points
+
+
+def _study_metrics(request, study: Study) -> dict:
+    """The study page's metrics section: figures, charts, segment split and the NPS trend."""
+    panels = _metric_panels(metrics_for(study.observations.all()), with_charts=True)
+    if not panels:
+        return {"metric_panels": []}
+    groups = list(TagGroup.objects.all())
+    split_group = next((g for g in groups if g.slug == request.GET.get("split_by")), None)
+    measured = [panel["metric"] for panel in panels]
+    segments = (
+        _segment_rows(metrics_by_segment(study.observations.all(), split_group), measured)
+        if split_group
+        else []
+    )
+    tree = descendants_map()
+    nps_tag_ids = tags_with_nps(tree)
+    trend_tags, trend_choices = _trend_tag_choices(nps_tag_ids)
+    by_slug = {tag.slug: tag for tag in trend_tags}
+    by_pk = {tag.pk: tag for tag in trend_tags}
+    # Default: the study's own first tag that has NPS answers somewhere.
+    trend_tag = by_slug.get(request.GET.get("trend_tag", "")) or next(
+        (by_pk[tag.pk] for tag in study.tags.all() if tag.pk in by_pk), None
+    )
+    points = _trend_points(trend_tag, tree.get(trend_tag.pk)) if trend_tag else []
+    return {
+        "metric_panels": panels,
+        "measured": measured,
+        "split_groups": groups,
+        "split_group": split_group,
+        "segment_rows": segments,
+        "trend_choices": trend_choices,
+        "trend_tag": trend_tag,
+        "trend_points": points,
+        "trend_chart": charts.trend_svg(points, highlight=study.pk) if points else "",
+        "trend_has_study": any(point.study.pk == study.pk for point in points),
+        "min_base": MIN_RELIABLE_BASE,
+    }
+
+
 @member_required
 def tag_detail(request, slug: str):
-    """A tag's insights, observations and studies (its child tags included)."""
+    """A tag's insights, observations and studies (its child tags included), and its metrics."""
     tag = get_object_or_404(
         Tag.objects.select_related("group", "parent").prefetch_related("aliases", "children"),
         slug=slug,
@@ -295,6 +394,8 @@ def tag_detail(request, slug: str):
     studies = Study.objects.filter(
         pk__in=Study.tags.through.objects.filter(tag_id__in=tag_ids).values("study_id")
     ).order_by("-started_on")
+    summaries = metrics_for_tag(tag, tag_ids=tag_ids)
+    points = _trend_points(tag, tag_ids) if summaries[Observation.Metric.NPS].base else []
     limit = 50
     context = {
         "tag": tag,
@@ -304,13 +405,17 @@ def tag_detail(request, slug: str):
         "observation_count": observations.count(),
         "studies": studies,
         "limit": limit,
+        "metric_panels": _metric_panels(summaries, with_charts=False),
+        "trend_points": points,
+        "trend_chart": charts.trend_svg(points) if points else "",
+        "min_base": MIN_RELIABLE_BASE,
     }
     return render(request, "insights/tag_detail.html", context)
 
 
 @member_required
 def study_detail(request, slug: str):
-    """A study: summary, questions, method, dates, observations and the insights it supports."""
+    """A study: summary, questions, method, dates, metrics, observations and its insights."""
     study = get_object_or_404(
         Study.objects.select_related("owner").prefetch_related(_tags_prefetch()), slug=slug
     )
@@ -326,7 +431,7 @@ def study_detail(request, slug: str):
         .distinct()
         .order_by("-updated_at")
     )
-    context = {"study": study, "page": page, "insights": insights}
+    context = {"study": study, "page": page, "insights": insights, **_study_metrics(request, study)}
     return render(request, "insights/study_detail.html", context)
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import search
+from ..exports import FORMATS, JSON_SCHEMA, export_response, filter_labels
 from ..filtersets import (
     INSIGHT_ORDERINGS,
     InsightFilterSet,
@@ -19,7 +20,13 @@ from ..filtersets import (
     StudyFilterSet,
     TagFilterSet,
 )
-from ..metrics import metrics_by_segment, metrics_for
+from ..metrics import (
+    metrics_by_segment,
+    metrics_for,
+    metrics_for_tag,
+    nps_trend,
+    observations_for_tag,
+)
 from ..models import (
     Decision,
     Evidence,
@@ -31,7 +38,7 @@ from ..models import (
     TagGroup,
 )
 from ..search.highlight import snippet
-from ..selectors import tags_with_usage, visible_insights, what_we_know
+from ..selectors import descendants_map, tags_with_usage, visible_insights, what_we_know
 from ..services import (
     RowErrors,
     decision_save,
@@ -125,6 +132,41 @@ class TagViewSet(ApiViewSet):
         target = body.validated_data["target"]
         tag_merge(sources=[source], target=target)
         return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "split_by",
+                str,
+                description=_("Slug of a tag group (e.g. segment) to split the figures by."),
+            )
+        ],
+        responses=OpenApiTypes.OBJECT,
+        description=_(
+            "NPS, CSAT and CES of the answers about this tag (child tags included) with the "
+            "counts behind them, and `trend`: the NPS of each study over time."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def metrics(self, request, pk=None):
+        tag = self.get_object()
+        tag_ids = descendants_map().get(tag.pk, {tag.pk})
+        summaries = metrics_for_tag(tag, tag_ids=tag_ids)
+        body = {
+            "tag": tag.pk,
+            "metrics": {key: m.as_dict() for key, m in summaries.items()},
+            "trend": [point.as_dict() for point in nps_trend(tag, tag_ids=tag_ids)],
+        }
+        split_by = request.query_params.get("split_by")
+        if split_by:
+            group = TagGroup.objects.filter(slug=split_by).first()
+            if group is None:
+                raise serializers.ValidationError(
+                    {"split_by": [_("Unknown tag group: %(slug)s.") % {"slug": split_by}]}
+                )
+            body["split_by"] = group.slug
+            body["segments"] = metrics_by_segment(observations_for_tag(tag, tag_ids=tag_ids), group)
+        return Response(body)
 
 
 class ParticipantViewSet(ApiViewSet):
@@ -366,6 +408,49 @@ class InsightViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         return self._status_action(insight_archive)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "file",
+                str,
+                enum=list(FORMATS),
+                default="json",
+                description=_(
+                    "File format: csv (UTF-8 with a byte order mark, for Excel), json, or "
+                    "markdown (a readable report grouped by tag group)."
+                ),
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): JSON_SCHEMA,
+            (200, "text/markdown"): OpenApiTypes.STR,
+        },
+        filters=True,
+        description=_(
+            "Every insight the list's filters select (all of them, not one page), with tags, "
+            "evidence and decisions, as a file download streamed while it is written. "
+            "Anonymous readers get no evidence and no decisions."
+        ),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request):
+        fmt = request.query_params.get("file") or "json"
+        if fmt not in FORMATS:
+            raise serializers.ValidationError(
+                {"file": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(FORMATS)}]}
+            )
+        queryset = self.filter_queryset(self.get_queryset())
+        filterset = InsightFilterSet(request.query_params, queryset=Insight.objects.none())
+        filterset.is_valid()  # already checked by filter_queryset; names the tags for the report
+        return export_response(
+            queryset,
+            fmt,
+            include_evidence=request.user.is_authenticated,
+            base_url=request.build_absolute_uri("/"),
+            filters=[text for _key, _value, text in filter_labels(request.query_params, filterset)],
+        )
 
     @extend_schema(
         responses=inline_serializer(

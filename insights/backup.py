@@ -473,9 +473,16 @@ class _Restorer:
                 continue
             instance = section.model()
             for name, model_field in model_fields.items():
-                if row[name] is None and not model_field.null:
+                value = row[name]
+                if value is None and not model_field.null:
                     self.problems.add(what, _("“%(field)s” cannot be null.") % {"field": name})
-                setattr(instance, model_field.attname, row[name])
+                elif isinstance(model_field, models.CharField | models.TextField) and not (
+                    isinstance(value, str) or value is None
+                ):
+                    # to_python() would quietly turn a list or a number into its repr.
+                    self.problems.add(what, _("“%(field)s” must be text.") % {"field": name})
+                    value = ""
+                setattr(instance, model_field.attname, value)
             for name in section.users:
                 if row[name] is not None and row[name] not in self.usernames:
                     self.problems.add(

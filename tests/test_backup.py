@@ -303,6 +303,7 @@ def test_rows_with_problems_are_named_with_their_ids(good_backup, tmp_path):
     insight["status"] = "superseded"
     insight["superseded_by"] = None
     data["tag_aliases"][0]["name"] = data["tags"][0]["name"].upper()
+    data["studies"][0]["title"] = ["not", "text"]
     data["users"].append({"username": "anna", "is_active": True, "groups": []})
     data["counts"]["users"] += 1
     with pytest.raises(CommandError) as raised:
@@ -314,6 +315,7 @@ def test_rows_with_problems_are_named_with_their_ids(good_backup, tmp_path):
     assert f"Insight {insight['id']}: A superseded insight names its successor." in message
     assert f"Tag alias {data['tag_aliases'][0]['id']}: the name" in message
     assert "User “anna”: appears twice." in message
+    assert f"Study {data['studies'][0]['id']}: “title” must be text." in message
     assert not any(research_counts().values())
 
 

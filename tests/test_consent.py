@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from insights.models import Evidence, Insight, Observation, Participant, SearchDocument, TagGroup
@@ -13,11 +14,14 @@ from insights.models.participant import participant_code_validator
 from insights.services import (
     insight_create,
     observation_create,
+    participant_get_or_create,
     participant_save,
     participants_expire_consent,
     study_create,
     tag_create,
 )
+
+from .factories import StudyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +255,23 @@ def test_admin_lists_expired_participants(admin_client):
     page = admin_client.get("/admin/insights/participant/").content.decode()
     assert "expires within 30 days" in page
     assert "consent expires on" in page.lower()
+
+
+def test_deleting_a_participant_keeps_the_evidence_and_regrades(client):
+    first, second = StudyFactory(), StudyFactory()
+    quotes = [
+        observation_create(
+            study=study, text=f"q{n}", participant=participant_get_or_create(code=code)
+        )
+        for n, (study, code) in enumerate([(first, "P-1"), (first, "P-2"), (second, "P-3")])
+    ]
+    insight = insight_create(statement="A", evidence=[{"observation": q} for q in quotes])
+    assert Insight.objects.get(pk=insight.pk).confidence == "high"
+    client.force_login(User.objects.create_superuser("root"))
+    gone = quotes[2].participant
+    url = reverse("admin:insights_participant_delete", args=[gone.pk])
+    assert "stay as evidence" in client.get(url).content.decode()
+    client.post(url, {"post": "yes"})
+    assert Observation.objects.get(pk=quotes[2].pk).participant is None
+    insight.refresh_from_db()
+    assert (insight.participant_count, insight.confidence) == (2, "medium")

@@ -40,6 +40,8 @@ class ServiceModelAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     # Shown on the delete page when related evidence protects the object.
     protected_hint = ""
+    # Shown on the delete page otherwise: what deleting does to the evidence.
+    delete_hint = ""
 
     def service_save(self, request, obj, form, m2m: dict):
         raise NotImplementedError
@@ -87,7 +89,11 @@ class ServiceModelAdmin(admin.ModelAdmin):
             self.service_delete(request, obj)
 
     def delete_view(self, request, object_id, extra_context=None):
-        extra_context = {**(extra_context or {}), "protected_hint": self.protected_hint}
+        extra_context = {
+            **(extra_context or {}),
+            "protected_hint": self.protected_hint,
+            "delete_hint": self.delete_hint,
+        }
         return super().delete_view(request, object_id, extra_context)
 
     def run_service_action(self, request, queryset, action, success_message):

@@ -13,6 +13,7 @@ from ..selectors import what_we_know
 from ..services import (
     observation_delete,
     observation_save,
+    participant_delete,
     participant_save,
     study_archive,
     study_save,
@@ -243,5 +244,14 @@ class ParticipantAdmin(ServiceModelAdmin):
     def observation_count(self, obj):
         return obj.observation_count
 
+    delete_hint = _(
+        "Their observations stay as evidence without a participant, and the confidence of "
+        "the insights they back is recomputed. To keep the evidence counted per person, "
+        "run expire_consent --mode anonymise instead."
+    )
+
     def service_save(self, request, obj, form, m2m):
         participant_save(participant=obj, **m2m)
+
+    def service_delete(self, request, obj):
+        participant_delete(participant=obj)

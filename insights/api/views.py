@@ -51,6 +51,7 @@ from ..services import (
     observation_delete,
     observation_save,
     observations_bulk_upsert,
+    participant_delete,
     participant_get_or_create,
     participant_save,
     study_save,
@@ -181,6 +182,9 @@ class ParticipantViewSet(ApiViewSet):
         return participant_save(
             participant=self.assign(instance, data, "tags"), tags=data.get("tags")
         )
+
+    def perform_destroy(self, instance):
+        participant_delete(participant=instance)
 
 
 class StudyViewSet(ApiViewSet):

@@ -27,6 +27,7 @@ from .observations import (
     observations_bulk_upsert,
 )
 from .participants import (
+    participant_delete,
     participant_get_or_create,
     participant_save,
     participants_expire_consent,
@@ -77,6 +78,7 @@ __all__ = [
     "observation_save",
     "observations_bulk_upsert",
     "observations_import",
+    "participant_delete",
     "participant_get_or_create",
     "participant_save",
     "participants_expire_consent",

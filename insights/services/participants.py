@@ -23,6 +23,27 @@ def participant_save(*, participant: Participant, tags: Iterable[Tag] | None = N
     return participant
 
 
+@transaction.atomic
+def participant_delete(*, participant: Participant) -> None:
+    """Delete a participant; their observations stay as evidence without a participant.
+
+    Confidence counts distinct participants, so the insights those observations back are
+    re-graded, and the observations are re-indexed and re-fingerprinted.
+    """
+    observations = list(Observation.objects.filter(participant=participant))
+    insights = Insight.objects.filter(evidence__observation__in=observations).distinct()
+    insight_ids = list(insights.values_list("pk", flat=True))
+    participant.delete()
+    now = timezone.now()
+    for observation in observations:
+        observation.participant = None
+        observation.content_hash = observation.compute_content_hash(participant_code="")
+        observation.updated_at = now
+    Observation.objects.bulk_update(observations, ["content_hash", "updated_at"])
+    search.index(observations)
+    insights_recompute_confidence(insights=Insight.objects.filter(pk__in=insight_ids))
+
+
 def participant_get_or_create(*, code: str) -> Participant:
     """The participant with this code, created on first use (imports, quick logging)."""
     existing = Participant.objects.filter(code=code.strip().upper()).first()

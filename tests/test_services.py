@@ -36,6 +36,7 @@ from insights.services import (
     study_save,
     tag_create,
     tag_merge,
+    tag_save,
 )
 
 pytestmark = pytest.mark.django_db
@@ -321,3 +322,27 @@ def test_study_slugs_come_from_titles_and_stay_unique():
     second = study_create(title="Интервью с клиентами", method="interview")
     assert (first.slug, second.slug) == ("intervyu-s-klientami", "intervyu-s-klientami-2")
     assert Study.objects.count() == 2
+
+
+def test_archiving_a_superseded_insight_keeps_its_successor(supported):
+    successor = insight_create(
+        statement="Newer", evidence=[{"observation": supported.evidence.get().observation}]
+    )
+    insight_supersede(insight=supported, successor=successor)
+    insight_archive(insight=supported)
+    supported.refresh_from_db()
+    assert (supported.status, supported.superseded_by) == ("archived", successor)
+    with pytest.raises(ValidationError, match="superseded"):
+        insight_publish(insight=supported)
+
+
+def test_moving_a_parent_tag_to_another_group_moves_the_tags_below_it():
+    theme, emotion = TagGroup.objects.get(slug="theme"), TagGroup.objects.get(slug="emotion")
+    parent = tag_create(name="Доверие", group=theme)
+    child = tag_create(name="Доверие к банку", group=theme, parent=parent)
+    grandchild = tag_create(name="Доверие к поддержке", group=theme, parent=child)
+    parent.group = emotion
+    tag_save(tag=parent)
+    assert {t.group for t in Tag.objects.filter(pk__in=[child.pk, grandchild.pk])} == {emotion}
+    child.refresh_from_db()
+    child.full_clean()  # still a valid tree

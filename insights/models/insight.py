@@ -104,8 +104,13 @@ class Insight(models.Model):
                 name="insight_not_superseded_by_itself",
             ),
             models.CheckConstraint(
+                # An archived insight keeps the successor it had: archiving loses no link.
                 condition=models.Q(status="superseded", superseded_by__isnull=False)
-                | (~models.Q(status="superseded") & models.Q(superseded_by__isnull=True)),
+                | models.Q(status="archived")
+                | (
+                    ~models.Q(status__in=["superseded", "archived"])
+                    & models.Q(superseded_by__isnull=True)
+                ),
                 name="insight_superseded_has_successor",
                 violation_error_message=_("A superseded insight names its successor."),
             ),

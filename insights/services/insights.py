@@ -132,7 +132,7 @@ def insight_publish(*, insight: Insight) -> Insight:
     _lock(insight)
     if insight.status == Insight.Status.PUBLISHED:
         return insight
-    if insight.status == Insight.Status.SUPERSEDED:
+    if insight.status == Insight.Status.SUPERSEDED or insight.superseded_by_id:
         raise ValidationError(
             _("A superseded insight cannot be published again; publish its successor."),
             code="publish_superseded",
@@ -184,7 +184,6 @@ def insight_archive(*, insight: Insight) -> Insight:
     """Archive an insight; its evidence, tags, links and decisions all stay."""
     _lock(insight)
     insight.status = Insight.Status.ARCHIVED
-    insight.superseded_by = None
     return validated_save(insight)
 
 

@@ -25,11 +25,17 @@ def tag_save(*, tag: Tag) -> Tag:
     """Create or update a tag (unique name, same-group parent, no cycles, readable slug)."""
     from ..text import unique_slug
 
-    before = previous_values(tag, "name", "parent_id")
+    before = previous_values(tag, "name", "parent_id", "group_id")
     tag.name = " ".join(tag.name.split())
     if not tag.slug:
         tag.slug = unique_slug(Tag, tag.name, instance_pk=tag.pk, max_length=60)
     validated_save(tag)
+    if before and before["group_id"] != tag.group_id:
+        # Parent and children share a group: the tags below follow the tag to its new group.
+        from ..selectors import descendants_map
+
+        below = descendants_map().get(tag.pk, set()) - {tag.pk}
+        Tag.objects.filter(pk__in=below).update(group=tag.group)
     # A new name or parent changes the documents of everything the tag (or a tag below it)
     # labels; otherwise only the tag's own document changes.
     if before and (before["name"], before["parent_id"]) != (tag.name, tag.parent_id):

@@ -340,3 +340,18 @@ def test_admin_pages_work_in_russian(admin_client, data):
     assert "Исследование" in text or "исследование" in text  # ours
     listing = admin_client.get(reverse("admin:insights_insight_changelist")).content.decode()
     assert "Инсайты" in listing or "инсайты" in listing
+
+
+@pytest.mark.parametrize("role", ["Contributor", "Curator"])
+def test_editors_can_search_owners_in_the_picker(client, role):
+    client.force_login(staff_user(f"{role.lower()}-picker", role))
+    url = reverse("admin:autocomplete")
+    params = {
+        "app_label": "insights",
+        "model_name": "study",
+        "field_name": "owner",
+        "term": role[:3].lower(),
+    }
+    answer = client.get(url, params)
+    assert answer.status_code == 200
+    assert [row["text"] for row in answer.json()["results"]] == [f"{role.lower()}-picker"]

@@ -29,8 +29,12 @@ class TagValuesField(forms.Field):
         values = value if isinstance(value, list | tuple) else [value] if value else []
         tags, missing = resolve_tags([str(v) for v in values])
         if missing:
+            # The values go in as params, never into the message: a tag typed as
+            # "%(x)d" must not be read as a format string.
             raise ValidationError(
-                _("Unknown tag: %(tags)s.") % {"tags": ", ".join(missing)}, code="unknown_tag"
+                _("Unknown tag: %(tags)s."),
+                code="unknown_tag",
+                params={"tags": ", ".join(missing)},
             )
         return tags
 

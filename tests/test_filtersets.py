@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.utils import timezone
+from django_filters.utils import translate_validation
 
 from insights.filtersets import InsightFilterSet, ObservationFilterSet, StudyFilterSet
 from insights.models import Insight, Observation, Study, TagGroup
@@ -193,3 +194,12 @@ def test_study_and_observation_filtersets(tags):
     assert [o.text for o in observations] == ["Hello chat"]
     metrics = run("metric=nps", Observation.objects.all(), ObservationFilterSet).qs
     assert [o.score_display for o in metrics] == ["9"]
+
+
+def test_an_unknown_tag_that_looks_like_a_format_string_is_a_plain_error():
+    form_data = QueryDict("tag=User+%23%25%28index%29d&tag=%25s")
+    filterset = InsightFilterSet(form_data, queryset=Insight.objects.all())
+    assert not filterset.is_valid()
+    # What the API's filter backend does with the errors (it used to raise TypeError here).
+    detail = translate_validation(filterset.errors).detail
+    assert "User #%(index)d" in str(detail["tag"][0])

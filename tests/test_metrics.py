@@ -423,6 +423,8 @@ def test_study_page_shows_metrics_charts_split_and_trend(client):
     assert 'id="nps-trend"' in html and "NPS by study over time (3 studies)" in html
     assert "selected>Приложение</option>" in html  # the study's own tag by default
     assert 'name="split_by"' in html and 'value="segment" selected' in html
+    # In the per-study table, the page's own study is marked and the others are links.
+    assert html.count("(this study)") == 1 and html.count('class="current-study"') == 1
 
 
 def test_study_page_without_metrics_has_no_metrics_section(client):
@@ -463,6 +465,7 @@ def test_tag_page_shows_figures_and_trend(client):
     html = signed_in(client).get(world["app"].get_absolute_url()).content.decode()
     assert 'id="metrics"' in html and 'id="nps-trend"' in html
     assert "Passives (7–8)" in html and "NPS wave 0" in html and 'role="img"' in html
+    assert "(this study)" not in html
 
 
 def api_client(role="Viewer") -> APIClient:

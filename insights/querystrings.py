@@ -16,6 +16,12 @@ def replaced(params: QueryDict, **changes) -> str:
     return "?" + urlencode(pairs)
 
 
+def with_values(params: QueryDict, key: str, values: list[str]) -> str:
+    """The query string with every value of ``key`` replaced by ``values`` (none: removed)."""
+    pairs = _pairs(params, {"page", key})
+    return "?" + urlencode([*pairs, *((key, str(value)) for value in values)])
+
+
 def page(params: QueryDict, number: int) -> str:
     """The query string for another page of the same results."""
     return "?" + urlencode([*_pairs(params, {"page"}), ("page", str(number))])

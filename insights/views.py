@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,7 +48,7 @@ from .selectors import (
     can_see_drafts,
     descendants_map,
     tag_facets,
-    tags_with_usage,
+    tags_with_usage_below,
     visible_insights,
     what_we_know,
 )
@@ -111,12 +111,56 @@ def _studies_by_insight(insight_ids: list[int]) -> dict[int, list[dict]]:
     return studies
 
 
-def _active_filters(request, filterset) -> list[dict]:
+def _active_filters(params: QueryDict, filterset) -> list[dict]:
     """Removable chips for every filter in the URL."""
     return [
-        {"text": text, "remove_url": querystrings.without(request.GET, key, value)}
-        for key, value, text in filter_labels(request.GET, filterset)
+        {"text": text, "remove_url": querystrings.without(params, key, value)}
+        for key, value, text in filter_labels(params, filterset)
     ]
+
+
+def _link_params(request, filterset) -> QueryDict:
+    """The request's parameters with each tag given by name or alias replaced by its slug.
+
+    Every link on the page (facets, chips, sort, pages) is built from these, so a tag typed as
+    ?tag=лояльность can be removed like one chosen from the facets, and chips show its name.
+    """
+    params = request.GET.copy()
+    if "tag" in params and filterset.is_valid():
+        params.setlist("tag", [tag.slug for tag in filterset.selected_tags])
+    return params
+
+
+def _status_options(params: QueryDict, user) -> list[dict]:
+    """The Status facet: each status this user may see, its link, and whether it is chosen.
+
+    Without a status in the URL the search shows current insights (see exports.search_base),
+    so those statuses are shown as chosen and each link changes that set.
+    """
+    drafts = can_see_drafts(user)
+    offered = [
+        choice
+        for choice in Insight.Status.choices
+        if drafts or choice[0] in {Insight.Status.PUBLISHED, Insight.Status.SUPERSEDED}
+    ]
+    if drafts:
+        default = [Insight.Status.DRAFT, Insight.Status.PUBLISHED]
+    else:
+        default = [Insight.Status.PUBLISHED]
+    chosen = params.getlist("status") or default
+    options = []
+    for value, label in offered:
+        selected = value in chosen
+        values = [v for v in chosen if v != value] if selected else [*chosen, value]
+        options.append(
+            {
+                "value": value,
+                "label": label,
+                "selected": selected,
+                "url": querystrings.with_values(params, "status", values),
+            }
+        )
+    return options
 
 
 def _search_filterset(request) -> InsightFilterSet:
@@ -143,14 +187,27 @@ def insight_search(request):
         insight.snippet_html = snippet(insight.details, parsed) if insight.details else ""
 
     selected_tags = filterset.selected_tags
+    params = _link_params(request, filterset)
+    tag_mode = request.GET.get("tag_mode", "all")
     context = {
         "filterset": filterset,
         "page": page,
         "query": request.GET.get("q", ""),
+        # The {% insights %} link tags build on these instead of the raw request.GET.
+        "link_params": params,
         "facets": tag_facets(results, {tag.pk for tag in selected_tags}) if valid else [],
         "selected_slugs": [tag.slug for tag in selected_tags],
-        "tag_mode": request.GET.get("tag_mode", "all"),
-        "chips": _active_filters(request, filterset) if valid else [],
+        "tag_mode": tag_mode,
+        # Each link sets its mode, so following either one twice changes nothing.
+        "tag_mode_options": [
+            {
+                "label": label,
+                "url": querystrings.replaced(params, tag_mode=mode),
+                "active": (tag_mode == "any") == (mode == "any"),
+            }
+            for mode, label in (("all", _("all of them")), ("any", _("any of them")))
+        ],
+        "chips": _active_filters(params, filterset) if valid else [],
         "suggested_tags": [
             tag
             for tag in search.get_backend().suggest_tags(request.GET.get("q"))
@@ -161,27 +218,22 @@ def insight_search(request):
         "sort_options": [
             {
                 "label": label,
-                "url": querystrings.replaced(request.GET, ordering=key),
+                "url": querystrings.replaced(params, ordering=key),
                 "active": filterset.current_ordering == key if valid else False,
             }
             for key, label in SORT_LABELS.items()
             if key != "relevance" or parsed.include
         ],
-        "status_choices": [
-            choice
-            for choice in Insight.Status.choices
-            if can_see_drafts(user) or choice[0] in {"published", "superseded"}
-        ],
-        "selected_statuses": request.GET.getlist("status"),
+        "status_options": _status_options(params, user),
         # A new search keeps the filters (not the page) of the current one.
         "kept_params": [
             (key, value)
-            for key, values in request.GET.lists()
+            for key, values in params.lists()
             if key not in {"q", "page"}
             for value in values
         ],
         # Exports take exactly this filter (and order), without the page number.
-        "export_query": querystrings.replaced(request.GET).rstrip("?"),
+        "export_query": querystrings.replaced(params).rstrip("?"),
     }
     return render(request, "insights/search.html", context)
 
@@ -200,7 +252,10 @@ def insight_export(request, extension: str):
         # Like the insight page: raw evidence and decisions need a signed-in reader.
         include_evidence=request.user.is_authenticated,
         base_url=request.build_absolute_uri("/"),
-        filters=[text for _key, _value, text in filter_labels(request.GET, filterset)],
+        filters=[
+            text
+            for _key, _value, text in filter_labels(_link_params(request, filterset), filterset)
+        ],
     )
 
 
@@ -268,8 +323,9 @@ def _tag_tree(tags: list[Tag]) -> list[tuple[Tag, int]]:
 
 @member_required
 def tag_list(request):
-    """Every tag by group, with usage counts, aliases and parents."""
-    tags = list(tags_with_usage().prefetch_related("aliases"))
+    """Every tag by group, with aliases, parents and usage counts that include the tags below
+    (what following the tag finds); insights are counted only if the reader may see them."""
+    tags = tags_with_usage_below(request.user)
     groups = []
     for group in TagGroup.objects.all():
         members = [tag for tag in tags if tag.group_id == group.pk]

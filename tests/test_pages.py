@@ -1,7 +1,11 @@
 """Server-rendered pages: access by role, visibility, bounded queries, escaping, languages."""
 
+import re
+from html import escape, unescape
+
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 from django.urls import reverse
 
 from insights.models import Insight, TagGroup
@@ -216,5 +220,117 @@ def test_pages_render_in_russian(viewer_client, world):
 
 
 def test_statuses_offered_to_viewers_exclude_drafts(viewer_client, world):
-    statuses = [value for value, _ in viewer_client.get("/").context["status_choices"]]
+    statuses = [option["value"] for option in viewer_client.get("/").context["status_options"]]
     assert statuses == [Insight.Status.PUBLISHED, Insight.Status.SUPERSEDED]
+
+
+def facet_counts(response) -> dict[str, int]:
+    return {
+        item.tag.name: item.count for group in response.context["facets"] for item in group.tags
+    }
+
+
+def test_a_parent_tags_facet_counts_what_its_children_label(viewer_client, world):
+    # "new" carries only the child tag; another insight carries both (counted once).
+    quote = observation_create(study=world["study"], text="Коплю ради кешбэка")
+    both = insight_create(
+        statement="Лояльные клиенты копят кешбэк",
+        tags=[world["tag"], world["child"]],
+        evidence=[{"observation": quote}],
+    )
+    insight_publish(insight=both)
+    response = viewer_client.get("/")
+    assert facet_counts(response) == {"Лояльность": 2, "Кешбэк": 2}
+    # The count is what choosing the tag leaves.
+    narrowed = viewer_client.get("/", {"tag": world["tag"].slug})
+    assert narrowed.context["page"].paginator.count == 2
+
+
+def contributor() -> Client:
+    """A second signed-in client, next to the viewer_client of the same test."""
+    client = Client()
+    client.force_login(user_with_role("contributor", "Contributor"))
+    return client
+
+
+@pytest.fixture
+def tree_usage():
+    """A parent with a child: two published insights on the child, drafts on both."""
+    theme = TagGroup.objects.get(slug="theme")
+    parent = tag_create(name="Онбординг", group=theme)
+    child = tag_create(name="KYC", group=theme, parent=parent)
+    study = study_create(title="KYC study", method="interview", tags=[child])
+    quote = observation_create(study=study, text="Зачем им мой паспорт?")
+    for n in range(2):
+        insight = insight_create(
+            statement=f"KYC finding {n}", tags=[child], evidence=[{"observation": quote}]
+        )
+        insight_publish(insight=insight)
+    insight_create(statement="Draft on the parent", tags=[parent])
+    insight_create(statement="Draft on the child", tags=[child])
+    return {"parent": parent, "child": child}
+
+
+def browser_counts(response) -> dict[str, tuple[int, int]]:
+    return {
+        tag.name: (tag.insight_uses, tag.study_uses)
+        for entry in response.context["groups"]
+        for tag, _depth in entry["tags"]
+    }
+
+
+def test_tag_browser_counts_include_child_tags_and_only_visible_insights(viewer_client, tree_usage):
+    counts = browser_counts(viewer_client.get("/tags/"))
+    assert counts["Онбординг"] == (2, 1)  # through its child; drafts are not the viewer's
+    assert counts["KYC"] == (2, 1)
+    counts = browser_counts(contributor().get("/tags/"))
+    assert counts["Онбординг"] == (4, 1)
+    assert counts["KYC"] == (3, 1)
+    tag_page = viewer_client.get(tree_usage["parent"].get_absolute_url())
+    assert tag_page.context["insight_count"] == 2
+
+
+def test_tag_mode_links_each_set_their_mode(viewer_client, world):
+    both = {"tag": [world["tag"].slug, world["child"].slug]}
+    for current in ["all", "any"]:
+        response = viewer_client.get("/", {**both, "tag_mode": current})
+        options = response.context["tag_mode_options"]
+        assert ["tag_mode=all" in o["url"] for o in options] == [True, False]
+        assert ["tag_mode=any" in o["url"] for o in options] == [False, True]
+        assert [o["active"] for o in options] == [current == "all", current == "any"]
+        html = response.content.decode()
+        active = options[1 if current == "any" else 0]
+        assert f'<a href="{escape(active["url"])}" class="selected" aria-current="true">' in html
+
+
+@pytest.mark.parametrize("value", ["Лояльность", "лояльность", "loyalty"])
+def test_a_tag_given_by_name_or_alias_shows_its_name_and_can_be_removed(
+    viewer_client, world, value
+):
+    response = viewer_client.get("/", {"tag": value, "q": "клиентов"})
+    chip = next(chip for chip in response.context["chips"] if chip["text"].startswith("Tag:"))
+    assert chip["text"] == "Tag: Лояльность"
+    html = response.content.decode()
+    selected = re.search(r'<a href="([^"]*)" class="selected" aria-current="true">Лояльность', html)
+    assert selected, "the tag is shown as chosen in its facet"
+    for url in [unescape(selected.group(1)), chip["remove_url"]]:
+        removed = viewer_client.get("/" + url)
+        assert removed.context["filterset"].selected_tags == []
+        assert removed.context["query"] == "клиентов"
+
+
+def test_the_default_status_is_shown_as_chosen(viewer_client, world):
+    def chosen(client, params=None):
+        options = client.get("/", params or {}).context["status_options"]
+        return [option["value"] for option in options if option["selected"]]
+
+    assert chosen(viewer_client) == ["published"]
+    assert chosen(contributor()) == ["draft", "published"]
+    assert chosen(viewer_client, {"status": "superseded"}) == ["superseded"]
+    html = viewer_client.get("/").content.decode()
+    assert re.search(r'class="selected" aria-current="true">Published<', html)
+    # Adding a status to the default keeps the default one.
+    options = viewer_client.get("/").context["status_options"]
+    superseded = next(o for o in options if o["value"] == "superseded")
+    both = viewer_client.get("/" + superseded["url"])
+    assert both.context["page"].paginator.count == 2

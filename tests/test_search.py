@@ -241,3 +241,80 @@ def test_postgres_stems_russian_word_forms_in_the_database():
         )
         assert cursor.fetchone()[0] is True
     assert found("доставка") == ["Отзывы о доставке"]
+
+
+def test_english_plurals_in_ies_find_the_singular():
+    make_insight("Delivery slots sell out by noon")
+    make_insight("Companies ask for invoices")
+    assert found("deliveries") == ["Delivery slots sell out by noon"]
+    assert found("deliveries ") == ["Delivery slots sell out by noon"]  # a finished word
+    assert found("company") == ["Companies ask for invoices"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "statement"),
+    [
+        ("onboardi", "Onboarding flow loses users at document upload"),
+        ("лоял", "Программа лояльности удерживает клиентов"),
+        # Prefixes that are stop words on their own: "по", "не", "and".
+        ("по", "Подписка продлевается без предупреждения"),
+        ("не", "Неудобный выбор слота доставки"),
+        ("and", "Android users churn after the update"),
+    ],
+)
+def test_a_half_typed_last_word_matches_as_a_prefix(typed, statement):
+    for text in [
+        "Onboarding flow loses users at document upload",
+        "Программа лояльности удерживает клиентов",
+        "Подписка продлевается без предупреждения",
+        "Неудобный выбор слота доставки",
+        "Android users churn after the update",
+    ]:
+        make_insight(text)
+    assert found(typed) == [statement]
+
+
+def test_a_finished_word_still_finds_other_forms_after_a_prefix():
+    make_insight("Программа лояльности удерживает клиентов")
+    assert found("лояльность клие") == ["Программа лояльности удерживает клиентов"]
+    assert found("клиенты лояльность") == ["Программа лояльности удерживает клиентов"]
+
+
+@pytest.mark.requires_postgres
+def test_each_misspelt_word_suggests_its_tag_on_postgres(theme):
+    tag_create(name="Онбординг", group=theme)
+    tag_create(name="Доставка", group=theme)
+    tag_create(name="Кешбэк", group=theme)
+    suggestions = search.get_backend().suggest_tags("онбордниг доставак")
+    assert sorted(tag.name for tag in suggestions) == ["Доставка", "Онбординг"]
+
+
+def test_duplicate_study_hint_needs_more_than_one_shared_word(admin_client):
+    call_command("load_demo", verbosity=0)
+    onboarding = Study.objects.get(slug="kopilka-onboarding-interviews")
+    url = f"/admin/insights/study/{onboarding.pk}/change/"
+
+    def hinted() -> list[str]:
+        return [study.title for study in admin_client.get(url).context["similar_studies"]]
+
+    # The delivery workshop shares only "клиент" with the onboarding interviews.
+    assert "CJM-воркшоп: доставка «Лавки»" not in hinted()
+    assert "Анализ обращений в поддержку «Лавки», май 2026" not in hinted()
+    repeat = study_create(
+        title="Интервью: почему новые клиенты не заканчивают регистрацию в «Копилке»",
+        method="interview",
+        research_questions="Что вызывает доверие к приложению в первые дни?",
+    )
+    assert hinted()[0] == repeat.title
+    assert onboarding.title not in hinted()
+
+
+def test_duplicate_study_hint_searches_studies_only(django_assert_max_num_queries):
+    from insights.selectors import similar_studies
+
+    study = study_create(title="Интервью о доставке", method="interview")
+    study_create(title="Интервью с курьерами о доставке продуктов", method="interview")
+    study_create(title="Опрос о доставке", method="survey")  # one shared word of two
+    with django_assert_max_num_queries(1):
+        titles = [s.title for s in similar_studies(study)]
+    assert titles == ["Интервью с курьерами о доставке продуктов"]

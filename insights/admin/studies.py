@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Observation, Participant, Study, Tag
-from ..selectors import what_we_know
+from ..selectors import similar_studies
 from ..services import (
     observation_delete,
     observation_save,
@@ -127,9 +127,7 @@ class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
         study = self.get_object(request, object_id)
         if study is not None:
             # Before logging more, show studies that may already have asked the same questions.
-            text = f"{study.title}\n{study.research_questions}"
-            answer = what_we_know(text, request.user, limit=5, exclude_study=study)
-            extra_context = {**(extra_context or {}), "similar_studies": answer.studies}
+            extra_context = {**(extra_context or {}), "similar_studies": similar_studies(study)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def service_save(self, request, obj, form, m2m):

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db import connection, models
 
 from .base import SearchBackend
+from .documents import kind_of
 from .query import ParsedQuery, parse_query, parse_question
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "get_backend",
     "index",
     "index_queryset",
+    "matched_terms",
     "parse_query",
     "parse_question",
     "remove",
@@ -59,3 +61,8 @@ def search(
 ) -> models.QuerySet:
     """``queryset`` narrowed to what the query matches, annotated with ``search_rank``."""
     return get_backend().search(queryset, query, match_any=match_any)
+
+
+def matched_terms(model, query: ParsedQuery):
+    """An expression: how many of the query's included terms a ``model`` row matches."""
+    return get_backend().matched_terms(kind_of(model), query.include)

@@ -1,9 +1,11 @@
 """The search interface every database backend implements."""
 
 from collections.abc import Iterable
+from functools import reduce
+from operator import add
 
 from django.db import models
-from django.db.models import FloatField, Value
+from django.db.models import Case, FloatField, IntegerField, Value, When
 
 from ..models import SearchDocument, Tag
 from . import documents
@@ -100,6 +102,21 @@ class SearchBackend:
     def rank(self, kind: str, terms: tuple[Term, ...], match_any: bool = False):
         """Relevance of the outer row's document (higher is better)."""
         raise NotImplementedError
+
+    def matched_terms(self, kind: str, terms: tuple[Term, ...]):
+        """How many of the terms the outer row's document matches (0 to len(terms))."""
+        return reduce(
+            add,
+            (
+                Case(
+                    When(pk__in=self.match_ids(kind, (term,)), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+                for term in terms
+            ),
+            Value(0, output_field=IntegerField()),
+        )
 
     def suggest_tags(self, query: str | None, limit: int = 5) -> list[Tag]:
         """Tags whose name or alias matches what was typed, best first."""

@@ -1,6 +1,9 @@
 """PostgreSQL: weighted tsvectors in the `russian` configuration (Russian stemming for Cyrillic,
 English for Latin words), a GIN index, and pg_trgm for misspelt tag names."""
 
+from functools import reduce
+from operator import add, and_, or_
+
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -8,40 +11,57 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Greatest
 
 from ..models import SearchDocument, Tag, TagAlias
 from ..text import normalize_name
 from .base import SearchBackend
-from .query import Term, parse_query
+from .query import WORD, Term, parse_query
 
 CONFIG = "russian"
+# Unstemmed words, kept next to the stems so a half-typed word matches as a plain prefix.
+PREFIX_CONFIG = "simple"
 # Weights D, C, B, A: body (C) counts least, title (A) most.
 RANK_WEIGHTS = [0.05, 0.2, 0.5, 1.0]
 # How alike (0..1) a misspelt word must be to a word of a tag or alias name to be suggested.
 TRIGRAM_THRESHOLD = 0.4
+# Misspelt words looked up per query (each adds a similarity to compute, not a query).
+MAX_TYPO_WORDS = 6
 
 
-def tsquery_text(terms: tuple[Term, ...], match_any: bool = False) -> str:
-    """A to_tsquery string built from quoted letters-and-digits words only (never raw input)."""
-    parts = []
-    for term in terms:
-        suffix = ":*" if term.prefix else ""
-        lexemes = [f"'{word}'" for word in term.words]
-        lexemes[-1] += suffix
-        parts.append("(" + " <-> ".join(lexemes) + ")")
-    return (" | " if match_any else " & ").join(parts)
+def _term_text(term: Term) -> str:
+    return " <-> ".join(f"'{word}'" for word in term.words)
+
+
+def term_query(term: Term) -> SearchQuery:
+    """One term as a tsquery; a prefix also matches the unstemmed words.
+
+    The stemmer would turn a half-typed word into something no stem starts with ("onboardi"
+    stays "onboardi" while "onboarding" is stored as "onboard") or drop it as a stop word
+    ("по", "and"), so the raw prefix is matched against the unstemmed words as well, as
+    SQLite does.
+    """
+    text = _term_text(term)
+    if not term.prefix:
+        return SearchQuery(text, search_type="raw", config=CONFIG)
+    return SearchQuery(text + ":*", search_type="raw", config=CONFIG) | SearchQuery(
+        text + ":*", search_type="raw", config=PREFIX_CONFIG
+    )
 
 
 class PostgresSearchBackend(SearchBackend):
     def after_write(self, kind, object_ids):
+        vectors = [
+            SearchVector(field, weight=weight, config=config)
+            for field, weight in (("title", "A"), ("tags", "B"), ("body", "C"))
+            for config in (CONFIG, PREFIX_CONFIG)
+        ]
         SearchDocument.objects.filter(kind=kind, object_id__in=object_ids).update(
-            vector=SearchVector("title", weight="A", config=CONFIG)
-            + SearchVector("tags", weight="B", config=CONFIG)
-            + SearchVector("body", weight="C", config=CONFIG)
+            vector=reduce(add, vectors)
         )
 
     def _query(self, terms, match_any=False):
-        return SearchQuery(tsquery_text(terms, match_any), search_type="raw", config=CONFIG)
+        return reduce(or_ if match_any else and_, (term_query(term) for term in terms))
 
     def match_ids(self, kind, terms, match_any=False):
         query = self._query(terms, match_any)
@@ -56,14 +76,25 @@ class PostgresSearchBackend(SearchBackend):
 
     def suggest_tags(self, query, limit=5):
         found = super().suggest_tags(query, limit)
-        text = normalize_name(parse_query(query).text)
-        if len(found) >= limit or len(text) < 3:
+        if len(found) >= limit:
             return found
-        # Misspellings ("онбордниг"): the closest tag names and aliases by trigram similarity.
+        # Misspellings ("онбордниг"), word by word: the tag names and aliases closest to any
+        # typed word by trigram similarity.
+        words = list(
+            dict.fromkeys(
+                word
+                for word in WORD.findall(normalize_name(parse_query(query).text))
+                if len(word) >= 3
+            )
+        )[:MAX_TYPO_WORDS]
+        if not words:
+            return found
         scored: dict[int, float] = {}
         for model, tag_field in ((Tag, "pk"), (TagAlias, "tag_id")):
+            similarities = [TrigramWordSimilarity(word, "normalized_name") for word in words]
+            best = similarities[0] if len(similarities) == 1 else Greatest(*similarities)
             rows = (
-                model.objects.annotate(similarity=TrigramWordSimilarity(text, "normalized_name"))
+                model.objects.annotate(similarity=best)
                 .filter(similarity__gte=TRIGRAM_THRESHOLD)
                 .order_by("-similarity")
                 .values_list(tag_field, "similarity")[:limit]

@@ -38,6 +38,10 @@ def stem(word: str) -> str:
     """
     language = "russian" if CYRILLIC.search(word) else "english"
     full_stem = _stemmer(language).stemWord(word)
+    if language == "english" and full_stem.endswith("i") and word[len(full_stem) - 1 :][:2] == "ie":
+        # "-ies"/"-ied" became "i", which the singular spells "y" ("deliveries" -> "deliveri"
+        # would miss "delivery"): stop before it, as "delivery" itself does ("deliver").
+        full_stem = full_stem[:-1]
     shared = next(
         (i for i, (a, b) in enumerate(zip(word, full_stem, strict=False)) if a != b),
         min(len(word), len(full_stem)),

@@ -63,7 +63,7 @@ def repository():
     published("Чат поддержки отвечает слишком медленно", [chat], evidence[2:])
     insight_supersede(insight=old, successor=new)
     reader("pm", "correct horse battery")
-    return {"old": old, "new": new, "chat": chat}
+    return {"old": old, "new": new, "chat": chat, "study": study}
 
 
 def test_find_narrow_open_follow_and_switch_language(live_server, page, screenshot, repository):
@@ -133,6 +133,22 @@ def test_tag_browser_and_known_page_on_a_phone(live_server, browser, repository)
     page.goto(live_server.url + "/tags/")
     assert page.get_by_role("link", name="Лояльность").is_visible()
     page.screenshot(path=str(_artifact("08-tags-phone")), full_page=True)
+
+    # In Russian (longer words), the main pages still fit the phone's width.
+    context.add_cookies([{"name": "django_language", "value": "ru", "url": live_server.url}])
+    pages = {
+        "09-search-phone-ru": "/?q=лояльность",
+        "10-tags-phone-ru": "/tags/",
+        "11-study-phone-ru": repository["study"].get_absolute_url(),
+    }
+    for name, path in pages.items():
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == "ru"
+        page.screenshot(path=str(_artifact(name)), full_page=True)
+        # A mobile browser widens its layout viewport to fit overflowing content, so
+        # innerWidth alone would hide the overflow: compare with the screen's width too.
+        width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= min(inner, 390), f"{path} is {width}px wide"
     context.close()
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from . import search
-from .models import Decision, Evidence, Insight, Observation, Study, Tag
+from .models import Decision, Evidence, Insight, Observation, Study, Tag, TagGroup
 from .selectors import descendants_map, resolve_tags
 
 
@@ -27,7 +28,10 @@ class TagValuesField(forms.Field):
 
     def to_python(self, value) -> list[Tag]:
         values = value if isinstance(value, list | tuple) else [value] if value else []
-        tags, missing = resolve_tags([str(v) for v in values])
+        values = [str(v) for v in values]
+        for text in values:
+            ProhibitNullCharactersValidator()(text)  # PostgreSQL refuses NUL in a parameter
+        tags, missing = resolve_tags(values)
         if missing:
             # The values go in as params, never into the message: a tag typed as
             # "%(x)d" must not be read as a format string.
@@ -44,6 +48,44 @@ class TagValuesFilter(django_filters.Filter):
     """Repeat the parameter for several tags: ?tag=a&tag=b."""
 
     field_class = TagValuesField
+
+
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error rather than "no filter"."""
+
+    widget = forms.TextInput
+    TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+    def to_python(self, value):
+        text = str(value).strip().lower() if value not in self.empty_values else ""
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        if text:
+            raise ValidationError(_("Enter true or false."), code="invalid_boolean")
+        return None
+
+
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField
+
+
+class TagGroupSlugField(forms.CharField):
+    """The slug of an existing tag group."""
+
+    def clean(self, value):
+        value = super().clean(value)  # refuses NUL characters before the query below
+        if value and not TagGroup.objects.filter(slug=value).exists():
+            raise ValidationError(
+                _("Unknown tag group: %(slug)s.") % {"slug": value}, code="unknown_tag_group"
+            )
+        return value
+
+
+class TagGroupSlugFilter(django_filters.CharFilter):
+    field_class = TagGroupSlugField
 
 
 class DateOrDateTimeField(forms.Field):
@@ -82,7 +124,7 @@ class TaggedFilterSet(django_filters.FilterSet):
         label=_("Match"),
         empty_label=None,
     )
-    tag_group = django_filters.CharFilter(method="filter_tag_group", label=_("Tag group"))
+    tag_group = TagGroupSlugFilter(method="filter_tag_group", label=_("Tag group"))
 
     def filter_noop(self, queryset, name, value):
         return queryset
@@ -168,9 +210,7 @@ class InsightFilterSet(TaggedFilterSet):
     updated_after = DateOrDateTimeFilter(
         field_name="updated_at", lookup_expr="gt", label=_("Updated after")
     )
-    has_decisions = django_filters.BooleanFilter(
-        method="filter_has_decisions", label=_("Has decisions")
-    )
+    has_decisions = StrictBooleanFilter(method="filter_has_decisions", label=_("Has decisions"))
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",
         choices=[(key, key) for key in INSIGHT_ORDERINGS],

@@ -154,6 +154,10 @@ if env_bool("BEHIND_HTTPS_PROXY", False):
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# An API bulk import of 5,000 observations with paragraph-long (Cyrillic) texts is 5-10 MB of
+# JSON; larger bodies are refused with 413 before they are parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a request without credentials then gets 401 with WWW-Authenticate.

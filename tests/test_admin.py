@@ -259,6 +259,7 @@ def insight_payload(insight: Insight, **overrides) -> dict:
 def test_supersede_through_the_change_form_checks_cycles(admin_client, data):
     old, new = data["insight"], insight_create(statement="Новый инсайт")
     evidence_add(insight=new, observation=data["observation"])
+    insight_publish(insight=new)  # only a published finding may succeed another
     url = reverse("admin:insights_insight_change", args=[new.pk])
     old_url = reverse("admin:insights_insight_change", args=[old.pk])
     response = admin_client.post(old_url, insight_payload(old, superseded_by=new.pk))

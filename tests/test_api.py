@@ -8,6 +8,7 @@ from insights.models import ApiToken, Insight, Observation, Tag, TagGroup
 from insights.services import (
     api_token_create,
     decision_create,
+    insight_archive,
     insight_create,
     insight_publish,
     observation_create,
@@ -41,6 +42,11 @@ def clients():
 
 @pytest.fixture
 def world():
+    return make_world()
+
+
+def make_world() -> dict:
+    """Tags, two studies, three quotes, a published insight with evidence and a draft."""
     theme = TagGroup.objects.get(slug="theme")
     segment = TagGroup.objects.get(slug="segment")
     onboarding = tag_create(name="Онбординг", group=theme, aliases=["onboarding"])
@@ -218,13 +224,34 @@ def test_publish_without_evidence_is_a_400(clients, world):
 
 def test_supersede_cycle_is_refused(clients, world):
     curator = clients["Curator"]
-    a, b = world["published"], insight_create(statement="B")
+    a = world["published"]
+    b = insight_publish(
+        insight=insight_create(statement="B", evidence=[{"observation": world["quotes"][0]}])
+    )
     assert (
         curator.post(f"/api/v1/insights/{a.pk}/supersede/", {"successor": b.pk}).status_code == 200
     )
     response = curator.post(f"/api/v1/insights/{b.pk}/supersede/", {"successor": a.pk})
     assert response.status_code == 400
-    assert "cycle" in response.json()["error"]["fields"]["superseded_by"][0]
+    assert "cycle" in response.json()["error"]["fields"]["successor"][0]
+
+
+@pytest.mark.parametrize("successor", ["draft", "archived", "itself"])
+def test_supersede_errors_name_the_successor_and_only_published_ones_replace(
+    clients, world, successor
+):
+    published = world["published"]
+    candidates = {
+        "draft": world["draft"],
+        "archived": insight_archive(insight=insight_create(statement="Старое")),
+        "itself": published,
+    }
+    response = clients["Curator"].post(
+        f"/api/v1/insights/{published.pk}/supersede/", {"successor": candidates[successor].pk}
+    )
+    assert response.status_code == 400, response.json()
+    assert list(response.json()["error"]["fields"]) == ["successor"]
+    assert Insight.objects.get(pk=published.pk).status == "published"
 
 
 @pytest.mark.parametrize(
@@ -487,3 +514,257 @@ def test_throttling_answers_429(world):
     finally:
         UserRateThrottle.THROTTLE_RATES = original
     assert codes == [200, 200, 429]
+
+
+# --- API root -------------------------------------------------------------------------------
+
+
+def test_api_root_lists_the_endpoints_for_signed_in_readers(clients):
+    response = clients["Viewer"].get("/api/v1/")
+    assert response.status_code == 200
+    assert response.json()["insights"].endswith("/api/v1/insights/")
+    assert APIClient().get("/api/v1/").status_code == 401
+
+
+# --- cursor pagination ----------------------------------------------------------------------
+
+
+def walk(client, url: str, *, between_pages=None) -> list[int]:
+    """Every id a client sees following ``next`` links from ``url``."""
+    seen = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.json()
+        body = response.json()
+        seen += [item["id"] for item in body["results"]]
+        if between_pages:
+            between_pages()
+        url = body["next"]
+    return seen
+
+
+def test_cursor_walks_every_row_of_a_bulk_reimport_sharing_one_updated_at(clients, world):
+    contributor = clients["Contributor"]
+    # More rows than DRF's stock cursor would skip through by offset (it caps offsets at 1,000).
+    rows = [{"external_id": f"r-{n}", "text": f"Ответ номер {n}"} for n in range(1050)]
+    payload = {"study": world["other"].pk, "observations": rows}
+    assert contributor.post("/api/v1/observations/bulk/", payload).status_code == 201
+    # Sent again: every row is updated in one statement and shares one updated_at.
+    again = contributor.post("/api/v1/observations/bulk/", payload).json()
+    assert again["updated"] == 1050
+    shared = Observation.objects.filter(external_id__startswith="r-").values("updated_at")
+    assert shared.distinct().count() == 1
+    for page_size in (100, 7):
+        seen = walk(
+            contributor, f"/api/v1/observations/?study={world['other'].pk}&page_size={page_size}"
+        )
+        expected = set(
+            Observation.objects.filter(study=world["other"]).values_list("pk", flat=True)
+        )
+        assert len(seen) == len(set(seen)) == len(expected) == 1051
+        assert set(seen) == expected
+
+
+@pytest.mark.parametrize("ordering", ["-confidence", "confidence", "statement", "-evidence"])
+def test_cursor_neither_repeats_nor_skips_rows_when_rows_arrive_while_paging(
+    clients, world, ordering
+):
+    for n in range(10):
+        insight_create(statement=f"Инсайт {n}")  # all low confidence, no evidence: one big tie
+    existing = set(Insight.objects.values_list("pk", flat=True))
+    arrivals = iter(range(100))
+
+    def insert():
+        insight_create(statement=f"Новый {next(arrivals)}")
+
+    seen = walk(
+        clients["Curator"], f"/api/v1/insights/?ordering={ordering}&page_size=3",
+        between_pages=insert,
+    )  # fmt: skip
+    assert len(seen) == len(set(seen))
+    assert existing <= set(seen)
+
+
+def test_cursor_pages_by_relevance_and_back_with_previous_links(clients, world):
+    for n in range(6):
+        insight_create(statement=f"Онбординг шаг {n}", details="онбординг " * n)
+    curator = clients["Curator"]
+    pages, url = [], "/api/v1/insights/?q=онбординг&page_size=2"
+    while url:
+        body = curator.get(url).json()
+        pages.append([item["id"] for item in body["results"]])
+        last, url = body, body["next"]
+    ids = [pk for page in pages for pk in page]
+    assert len(ids) == len(set(ids)) == 8
+    back, url = [], last["previous"]
+    while url:
+        body = curator.get(url).json()
+        back.append([item["id"] for item in body["results"]])
+        url = body["previous"]
+    assert back == pages[-2::-1]
+
+
+def test_a_forged_cursor_is_a_404(clients, world):
+    response = clients["Viewer"].get("/api/v1/insights/", {"cursor": "eyJvIjoxfQ"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+# --- anonymous readers ----------------------------------------------------------------------
+
+
+def test_anonymous_readers_get_no_evidence_even_when_they_ask_to_expand_it(settings, world):
+    settings.ANONYMOUS_READ = True
+    decision_create(title="Сократить онбординг", insights=[world["published"]])
+    client = APIClient()
+    detail = client.get(f"/api/v1/insights/{world['published'].pk}/", {"expand": "evidence"})
+    assert detail.status_code == 200
+    assert detail.json()["evidence"] == [] and detail.json()["decisions"] == []
+    listed = client.get("/api/v1/insights/", {"expand": "evidence"}).json()["results"]
+    assert [item["evidence"] for item in listed] == [[]]
+
+
+# --- known ----------------------------------------------------------------------------------
+
+
+def test_known_makes_a_fixed_number_of_queries_and_counts_observations(
+    clients, world, django_assert_max_num_queries
+):
+    for n in range(20):
+        insight_create(
+            statement=f"Онбординг мешает шаг {n}", tags=[world["kyc"], world["premium"]],
+            evidence=[{"observation": world["quotes"][n % 3]}],
+        )  # fmt: skip
+        study_create(title=f"Онбординг волна {n}", method="survey", tags=[world["premium"]])
+    curator = clients["Curator"]
+    question = {"questions": "Почему онбординг мешает?"}
+    with django_assert_max_num_queries(14):
+        small = curator.post("/api/v1/known/", {**question, "limit": 5})
+    with django_assert_max_num_queries(14):
+        large = curator.post("/api/v1/known/", {**question, "limit": 50})
+    assert len(small.json()["insights"]) == 5 and len(large.json()["insights"]) == 22
+    studies = {study["title"]: study for study in large.json()["studies"]}
+    assert studies["Онбординг волна 0"]["observation_count"] == 0
+    assert "Онбординг мешает шаг" in large.json()["insights"][0]["statement"]
+
+
+# --- bulk rows ------------------------------------------------------------------------------
+
+
+def test_bulk_reports_every_rows_errors_with_a_non_object_row_and_unknown_keys(clients, world):
+    rows = [
+        {"external_id": "fine", "text": "Нормальная строка"},
+        "not a row",
+        {"external_id": "typo", "txt": "Опечатка в имени поля"},
+        {"external_id": "bad", "kind": "metric", "metric": "nps", "score": 12},
+    ]
+    response = clients["Contributor"].post(
+        "/api/v1/observations/bulk/", {"study": world["study"].pk, "observations": rows}
+    )
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]["observations"]
+    assert set(fields) == {"1", "2", "3"}
+    assert fields["1"] == {
+        "non_field_errors": ["Each row must be an object of observation fields."]
+    }
+    assert fields["2"] == {"txt": ["Unknown field: txt."]}
+    assert "score" in fields["3"]
+    assert not Observation.objects.filter(external_id="fine").exists()
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"has_decisions": "maybe"}, "has_decisions"), ({"tag_group": "nope"}, "tag_group"),
+     ({"tag": "\x00"}, "tag"), ({"tag": ["onbording", "a\x00b"]}, "tag"), ({"q": "\x00"}, "q"),
+     ({"study": "\x00"}, "study"), ({"owner": "x\x00"}, "owner")],
+)  # fmt: skip
+def test_bad_filter_values_are_400_with_a_field_message(clients, world, params, field):
+    response = clients["Curator"].get("/api/v1/insights/", params)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+
+
+@pytest.mark.parametrize(
+    "method, path, data, field",
+    [("get", "/api/v1/observations/", {"tag": "\x00"}, "tag"),
+     ("get", "/api/v1/studies/", {"tag_group": "\x00"}, "tag_group"),
+     ("get", "/api/v1/tags/", {"q": "\x00"}, "q"),
+     ("get", "/api/v1/search/", {"q": "\x00"}, "q"),
+     ("get", "/api/v1/tags/{tag}/metrics/", {"split_by": "\x00"}, "split_by"),
+     ("get", "/api/v1/studies/{study}/metrics/", {"split_by": "\x00"}, "split_by"),
+     ("post", "/api/v1/known/", {"questions": "\x00"}, "questions"),
+     ("post", "/api/v1/insights/", {"statement": "Ок", "tags": ["\x00"]}, "tags")],
+)  # fmt: skip
+def test_nul_bytes_are_refused_everywhere_text_reaches_the_database(
+    clients, world, method, path, data, field
+):
+    path = path.format(tag=world["kyc"].pk, study=world["study"].pk)
+    response = getattr(clients["Curator"], method)(path, data)
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+
+
+def test_has_decisions_and_tag_group_still_filter(clients, world):
+    decision_create(title="Сократить онбординг", insights=[world["published"]])
+    curator = clients["Curator"]
+    with_decisions = curator.get("/api/v1/insights/", {"has_decisions": "true"}).json()
+    assert [i["id"] for i in with_decisions["results"]] == [world["published"].pk]
+    without = curator.get("/api/v1/insights/", {"has_decisions": "0"}).json()
+    assert [i["id"] for i in without["results"]] == [world["draft"].pk]
+    by_group = curator.get("/api/v1/insights/", {"tag_group": "segment"}).json()
+    assert by_group["results"] == []
+
+
+def test_changing_the_status_by_patch_is_a_400_naming_the_actions(clients, world):
+    draft = world["draft"]
+    response = clients["Curator"].patch(f"/api/v1/insights/{draft.pk}/", {"status": "published"})
+    assert response.status_code == 400
+    assert "publish" in response.json()["error"]["fields"]["status"][0]
+    assert Insight.objects.get(pk=draft.pk).status == "draft"
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+def test_decisions_list_only_the_insights_their_reader_may_see(clients, world):
+    decision = decision_create(title="Решение", insights=[world["published"], world["draft"]])
+    viewer = clients["Viewer"].get(f"/api/v1/decisions/{decision.pk}/").json()
+    assert viewer["insights"] == [world["published"].pk]
+    listed = clients["Viewer"].get("/api/v1/decisions/").json()["results"]
+    assert listed[0]["insights"] == [world["published"].pk]
+    curator = clients["Curator"].get(f"/api/v1/decisions/{decision.pk}/").json()
+    assert set(curator["insights"]) == {world["published"].pk, world["draft"].pk}
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+
+def test_schema_documents_similar_expand_and_the_non_model_bodies():
+    schema = APIClient().get("/api/v1/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    similar = paths["/api/v1/insights/{id}/similar/"]["get"]
+    assert {p["name"] for p in similar["parameters"]} == {"id", "expand"}
+    assert similar["responses"]["200"]["content"]["application/json"]["schema"]["type"] == "array"
+    listing = paths["/api/v1/insights/"]["get"]
+    expand = next(p for p in listing["parameters"] if p["name"] == "expand")
+    assert expand["schema"]["enum"] == ["evidence"]
+    for path, method in [("/api/v1/known/", "post"), ("/api/v1/search/", "get"),
+                         ("/api/v1/tags/{id}/metrics/", "get"),
+                         ("/api/v1/studies/{id}/metrics/", "get")]:  # fmt: skip
+        body = paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in body, path
+    bulk = paths["/api/v1/observations/bulk/"]["post"]["responses"]
+    assert {"406", "409", "413", "415"} <= set(bulk)
+
+
+def test_tag_usage_counts_only_the_insights_the_reader_may_see(clients):
+    tag = tag_create(name="Черновая тема", group=TagGroup.objects.get(slug="theme"))
+    insight_create(statement="Draft finding", tags=[tag])
+    usage = {
+        role: clients[role].get(f"/api/v1/tags/{tag.pk}/").json()["usage"]["insights"]
+        for role in ("Viewer", "Curator")
+    }
+    assert usage == {"Viewer": 0, "Curator": 1}

@@ -199,8 +199,15 @@ def test_status_changes_only_through_the_actions(supported):
     assert Insight.objects.get(pk=supported.pk).status == "draft"
 
 
+def published(statement: str, observation) -> Insight:
+    """A published insight: only a published finding may succeed another."""
+    insight = insight_create(statement=statement, evidence=[{"observation": observation}])
+    return insight_publish(insight=insight)
+
+
 def test_superseding_sets_the_successor_and_refuses_self_and_cycles(supported):
-    b, c = insight_create(statement="B"), insight_create(statement="C")
+    evidence = supported.evidence.get().observation
+    b, c = published("B", evidence), published("C", evidence)
     with pytest.raises(ValidationError):
         insight_supersede(insight=supported, successor=supported)
     insight_supersede(insight=supported, successor=b)
@@ -209,7 +216,12 @@ def test_superseding_sets_the_successor_and_refuses_self_and_cycles(supported):
     with pytest.raises(ValidationError, match="cycle"):
         insight_supersede(insight=c, successor=supported)  # c -> a -> b -> c
     c.refresh_from_db()
-    assert c.status == "draft"
+    assert c.status == "published"
+
+
+def test_a_draft_cannot_succeed_another_insight(supported):
+    with pytest.raises(ValidationError, match="publish it first"):
+        insight_supersede(insight=supported, successor=insight_create(statement="Draft"))
 
 
 def test_an_archived_insight_cannot_replace_another(supported):
@@ -325,9 +337,7 @@ def test_study_slugs_come_from_titles_and_stay_unique():
 
 
 def test_archiving_a_superseded_insight_keeps_its_successor(supported):
-    successor = insight_create(
-        statement="Newer", evidence=[{"observation": supported.evidence.get().observation}]
-    )
+    successor = published("Newer", supported.evidence.get().observation)
     insight_supersede(insight=supported, successor=successor)
     insight_archive(insight=supported)
     supported.refresh_from_db()

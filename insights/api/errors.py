@@ -1,19 +1,40 @@
 """One error format for every API error: {"error": {"code", "message", "fields"}}."""
 
+import logging
+import math
+
+from django.conf import settings
+from django.core import signals
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = gettext_lazy("The request conflicts with the data it would change.")
     default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self):
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        super().__init__(
+            _("The request body is larger than %(size)d MB: send the rows in several requests.")
+            % {"size": megabytes}
+        )
 
 
 def validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
@@ -63,14 +84,64 @@ def _first_message(fields) -> str | None:
     return None
 
 
-def exception_handler(exc, context):
+def _translated(exc, context):
+    """Exceptions whose stock message is untranslated, English-only or names a model class."""
+    if isinstance(exc, Http404):
+        # Django's "No Insight matches the given query." is neither translated nor needed.
+        return exceptions.NotFound()
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return _throttled_instead(exc, context)
+    if isinstance(exc, exceptions.Throttled):
+        return _throttled(exc.wait)
+    if isinstance(exc, exceptions.ParseError) and str(exc.detail).startswith("JSON parse error"):
+        error = str(exc.detail).partition(" - ")[2]
+        return exceptions.ParseError(
+            _("The request body is not valid JSON: %(error)s") % {"error": error}
+        )
     if isinstance(exc, DjangoValidationError):
-        exc = validation_error(exc)
-    elif isinstance(exc, ProtectedError):
-        exc = Conflict(protected_message(exc), code="protected")
+        return validation_error(exc)
+    if isinstance(exc, ProtectedError):
+        return Conflict(protected_message(exc), code="protected")
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    return exc
+
+
+def _throttled(wait) -> exceptions.Throttled:
+    # DRF formats its "Expected available in ..." before looking it up, so it is never
+    # translated; its first sentence is.
+    message = str(exceptions.Throttled.default_detail)
+    if wait is None:
+        return exceptions.Throttled(detail=message)
+    wait = max(1, math.ceil(wait))
+    retry = ngettext("Try again in %(wait)d second.", "Try again in %(wait)d seconds.", wait) % {
+        "wait": wait
+    }
+    return exceptions.Throttled(wait=wait, detail=f"{message} {retry}")
+
+
+def _throttled_instead(exc, context):
+    """A request that fails authentication counts against the anonymous rate too.
+
+    DRF authenticates before it throttles, so without this a client could try keys or hammer
+    the API without credentials at any speed. Authentication has already failed, so the
+    request's user is anonymous here and only the anonymous throttle applies.
+    """
+    view, request = context.get("view"), context.get("request")
+    if view is None or request is None:
+        return exc
+    try:
+        view.check_throttles(request)
+    except exceptions.Throttled as throttled:
+        return _throttled(throttled.wait)
+    return exc
+
+
+def exception_handler(exc, context):
+    exc = _translated(exc, context)
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return _unhandled(exc, context)
     code = "error"
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
@@ -85,12 +156,43 @@ def exception_handler(exc, context):
         code = "invalid"
     else:
         message = _flatten(exc.detail) if hasattr(exc, "detail") else str(exc)
-    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    response.data = error_body(code, message, fields)
+    return response
+
+
+def error_body(code: str, message, fields=None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _unhandled(exc, context):
+    """What Django would answer with an HTML page, as JSON: 400 for a suspicious request, 500.
+
+    The same signal and the same log record as Django's own handler, so error reporting and the
+    logged traceback stay as they were.
+    """
+    request = getattr(context.get("request"), "_request", None)
+    if isinstance(exc, SuspiciousOperation):
+        response = Response(
+            error_body("bad_request", _("The request was refused as malformed.")), status=400
+        )
+        logger = logging.getLogger(f"django.security.{exc.__class__.__name__}")
+        log_response(
+            str(exc), exception=exc, request=request, response=response, level="error",
+            logger=logger,
+        )  # fmt: skip
+        return response
+    signals.got_request_exception.send(sender=None, request=request)
+    set_rollback()
+    message = str(exceptions.APIException.default_detail)  # translated by DRF
+    response = Response(error_body("server_error", message), status=500)
+    log_response(
+        "%s: %s", "Internal Server Error", request.path if request else "",
+        response=response, request=request, exception=exc,
+    )  # fmt: skip
     return response
 
 
 @csrf_exempt
 def not_found(request, *args, **kwargs):
     """Unknown URLs under /api/ answer in the same format, not with an HTML page."""
-    body = {"error": {"code": "not_found", "message": _("No such API endpoint."), "fields": {}}}
-    return JsonResponse(body, status=404)
+    return JsonResponse(error_body("not_found", _("No such API endpoint.")), status=404)

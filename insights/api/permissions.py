@@ -4,6 +4,7 @@ from django.conf import settings
 from rest_framework import permissions
 
 from ..models import Insight
+from ..selectors import can_read
 
 # Permissions an action needs beyond the method's usual one.
 ACTION_PERMISSIONS = {
@@ -40,7 +41,12 @@ class RolePermission(permissions.BasePermission):
             return user.has_perm(ACTION_PERMISSIONS[action])
         if request.method not in METHOD_ACTIONS:
             return True  # the view answers 405 Method Not Allowed
-        model = getattr(view, "permission_model", None) or view.get_queryset().model
+        model = getattr(view, "permission_model", None)
+        if model is None and hasattr(view, "get_queryset"):
+            model = view.get_queryset().model
+        if model is None:
+            # A view over no model (the API root's list of links): anyone with a role.
+            return request.method in permissions.SAFE_METHODS and can_read(user)
         verb = (
             "view" if getattr(view, "read_only_action", False) else METHOD_ACTIONS[request.method]
         )

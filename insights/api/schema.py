@@ -1,5 +1,6 @@
 """OpenAPI: every operation documents the shared error body for each error it can return."""
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -16,15 +17,34 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
 
 
+class EvidenceObservationFieldExtension(OpenApiSerializerFieldExtension):
+    """An evidence item's observation: its id, or the embedded observation when expanded."""
+
+    target_class = "insights.api.serializers.EvidenceObservationField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        from .serializers import EmbeddedObservationSerializer
+
+        embedded = auto_schema.resolve_serializer(EmbeddedObservationSerializer(), direction)
+        return {
+            "oneOf": [{"type": "integer"}, embedded.ref],
+            "description": "The observation's id; the observation with ?expand=evidence.",
+        }
+
+
 class ApiAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        # 404 on lists too: an invalid or stale pagination cursor is "not found".
-        codes = ["400", "401", "403", "404", "429"]
+        # 404 on lists too: an invalid or stale pagination cursor is "not found". 406 when
+        # Accept excludes JSON; a body can be too large (413) or of another media type (415).
+        # 405 is left out: an operation the schema lists is never refused for its method.
+        codes = ["400", "401", "403", "404", "406", "429"]
         if self.method in {"DELETE", "POST", "PUT", "PATCH"}:
             codes.append("409")
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes += ["413", "415"]
         for code in codes:
             responses.setdefault(
                 code, self._get_response_for_code(ErrorSerializer, code, direction=direction)

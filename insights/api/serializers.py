@@ -1,10 +1,12 @@
 """Serializers: representation and input checks. Writes go through the services."""
 
 from django.contrib.auth import get_user_model
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from ..models import (
     Decision,
@@ -49,6 +51,8 @@ class TagListField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
             self.fail("not_a_list")
+        for item in data:
+            ProhibitNullCharactersValidator()(item)
         tags, missing = resolve_tags(data)
         if missing:
             raise serializers.ValidationError(
@@ -203,12 +207,44 @@ class BulkObservationRowSerializer(serializers.Serializer):
     )
     tags = serializers.ListField(child=serializers.CharField(), required=False)
 
+    default_error_messages = {
+        "not_an_object": _("Each row must be an object of observation fields."),
+        "unknown_field": _("Unknown field: %(name)s."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            message = self.error_messages["not_an_object"]
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+        # A typo (txt for text) would otherwise import a row without its text.
+        unknown = {
+            str(name): [self.error_messages["unknown_field"] % {"name": name}]
+            for name in data
+            if name not in self.fields
+        }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **unknown}) from error
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+@extend_schema_field(BulkObservationRowSerializer)
+class BulkRowField(serializers.Field):
+    """One row as sent: checked by the view row by row, so every row's errors come back."""
+
+    def to_internal_value(self, data):
+        return data
+
+    def to_representation(self, value):
+        return value
+
 
 class BulkObservationsSerializer(serializers.Serializer):
     study = serializers.PrimaryKeyRelatedField(queryset=Study.objects.all())
-    observations = serializers.ListField(
-        child=serializers.DictField(), max_length=5000, min_length=1
-    )
+    observations = serializers.ListField(child=BulkRowField(), max_length=5000, min_length=1)
 
 
 class BulkResultSerializer(serializers.Serializer):
@@ -243,7 +279,15 @@ class EmbeddedObservationSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class EvidenceObservationField(serializers.PrimaryKeyRelatedField):
+    """The observation's id; the observation itself with ?expand=evidence (see schema.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
+    observation = EvidenceObservationField()
     observation_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -288,7 +332,20 @@ class InsightSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, insight):
+        if not self._reader_sees_evidence():
+            return []
         return EvidenceSerializer(insight.evidence.all(), many=True, context=self.context).data
+
+    def to_representation(self, insight):
+        data = super().to_representation(insight)
+        if not self._reader_sees_evidence():
+            data["decisions"] = []
+        return data
+
+    def _reader_sees_evidence(self) -> bool:
+        """ANONYMOUS_READ opens published findings, not the evidence or decisions behind them."""
+        request = self.context.get("request")
+        return request is None or request.user.is_authenticated
 
 
 class InsightWriteSerializer(serializers.ModelSerializer):
@@ -305,6 +362,17 @@ class InsightWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Insight
         fields = ["statement", "details", "review_by", "owner", "tags", "evidence"]
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            moved = {
+                name: [_("Change the status with the publish, supersede or archive actions.")]
+                for name in ("status", "superseded_by")
+                if name in data
+            }
+            if moved:
+                raise serializers.ValidationError(moved)
+        return super().to_internal_value(data)
 
     def to_representation(self, instance):
         return InsightSerializer(instance, context=self.context).data
@@ -359,3 +427,113 @@ class KnownQuerySerializer(serializers.Serializer):
 class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=10_000, allow_blank=True)
     limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+# Response bodies of the endpoints that are not a model (for the OpenAPI schema only).
+
+
+class MetricSummarySerializer(serializers.Serializer):
+    metric = serializers.CharField(help_text=_("nps, csat or ces"))
+    base = serializers.IntegerField(help_text=_("Answers counted."))
+    value = serializers.FloatField(
+        required=False, help_text=_("The figure; absent when there are no answers.")
+    )
+    promoters = serializers.IntegerField(required=False)
+    passives = serializers.IntegerField(required=False)
+    detractors = serializers.IntegerField(required=False)
+    satisfied = serializers.IntegerField(required=False)
+    distribution = serializers.DictField(
+        child=serializers.IntegerField(), help_text=_("Score -> answers.")
+    )
+    warning = serializers.CharField(required=False, help_text=_("Too few answers to trust."))
+
+
+class SegmentNameSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SegmentMetricsSerializer(serializers.Serializer):
+    segment = SegmentNameSerializer(allow_null=True, help_text=_("null: answers without one."))
+    metrics = serializers.DictField(child=MetricSummarySerializer())
+
+
+class StudyMetricsSerializer(serializers.Serializer):
+    study = serializers.IntegerField()
+    metrics = serializers.DictField(child=MetricSummarySerializer())
+    split_by = serializers.CharField(required=False)
+    segments = SegmentMetricsSerializer(many=True, required=False)
+
+
+class TrendStudySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class TrendPointSerializer(serializers.Serializer):
+    study = TrendStudySerializer()
+    date = serializers.DateField(allow_null=True)
+    nps = serializers.FloatField(allow_null=True)
+    base = serializers.IntegerField()
+    promoters = serializers.IntegerField()
+    passives = serializers.IntegerField()
+    detractors = serializers.IntegerField()
+    small_base = serializers.BooleanField()
+
+
+class TagMetricsSerializer(serializers.Serializer):
+    tag = serializers.IntegerField()
+    metrics = serializers.DictField(child=MetricSummarySerializer())
+    trend = TrendPointSerializer(many=True)
+    split_by = serializers.CharField(required=False)
+    segments = SegmentMetricsSerializer(many=True, required=False)
+
+
+class SearchInsightSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    statement = serializers.CharField()
+    status = serializers.ChoiceField(choices=Insight.Status.choices)
+    confidence = serializers.ChoiceField(choices=Insight.Confidence.choices)
+    rank = serializers.FloatField(allow_null=True)
+    snippet = serializers.CharField(help_text=_("HTML with the matches in <mark>."))
+
+
+class SearchObservationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    study = serializers.IntegerField()
+    rank = serializers.FloatField(allow_null=True)
+    snippet = serializers.CharField(help_text=_("HTML with the matches in <mark>."))
+
+
+class SearchStudySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    rank = serializers.FloatField(allow_null=True)
+
+
+class SearchTagSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    group = serializers.CharField()
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    insights = SearchInsightSerializer(many=True)
+    observations = SearchObservationSerializer(many=True)
+    studies = SearchStudySerializer(many=True)
+    tags = SearchTagSerializer(many=True)
+
+
+class KnownTagSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    group = serializers.CharField()
+
+
+class KnownAnswerSerializer(serializers.Serializer):
+    insights = InsightSerializer(many=True)
+    studies = StudySerializer(many=True)
+    tags = KnownTagSerializer(many=True)

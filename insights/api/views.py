@@ -1,11 +1,17 @@
 """API v1 viewsets: queryset, serializer, filterset, permissions; writes call the services."""
 
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -62,8 +68,68 @@ from ..services import (
     tag_set_aliases,
 )
 from . import serializers as s
+from .errors import Conflict, validation_error
 
 TAGS_WITH_GROUP = Prefetch("tags", queryset=Tag.objects.select_related("group").order_by("name"))
+
+EXPAND_PARAMETER = OpenApiParameter(
+    "expand",
+    str,
+    enum=["evidence"],
+    description=_(
+        "evidence: embed each evidence item's observation with its study and participant "
+        "(signed-in readers only; anonymous readers get no evidence)."
+    ),
+)
+SPLIT_BY_PARAMETER = OpenApiParameter(
+    "split_by",
+    str,
+    description=_("Slug of a tag group (e.g. segment) to split the figures by."),
+)
+
+
+def insight_queryset(user, *, expand_evidence: bool = False):
+    """The insights ``user`` may see, with what InsightSerializer reads prefetched."""
+    evidence = Evidence.objects.order_by("relation", "pk")
+    if expand_evidence:
+        evidence = evidence.select_related("observation__study", "observation__participant")
+    return (
+        visible_insights(user)
+        .select_related("owner")
+        .prefetch_related(
+            TAGS_WITH_GROUP,
+            Prefetch("evidence", queryset=evidence),
+            Prefetch("decisions", queryset=Decision.objects.only("pk")),
+        )
+    )
+
+
+def study_queryset():
+    """Studies with what StudySerializer reads, observation_count included."""
+    return (
+        Study.objects.select_related("owner")
+        .prefetch_related(TAGS_WITH_GROUP)
+        .annotate(observation_count=Count("observations"))
+    )
+
+
+def in_order(queryset, ranked: list) -> list:
+    """``ranked``'s rows fetched again from ``queryset`` (prefetched), in the same order."""
+    fetched = queryset.in_bulk([item.pk for item in ranked])
+    return [fetched[item.pk] for item in ranked if item.pk in fetched]
+
+
+def split_by_group(request) -> TagGroup | None:
+    """The tag group named by ?split_by=, None without it; 400 for an unknown one."""
+    slug = request.query_params.get("split_by")
+    if not slug:
+        return None
+    group = None if "\x00" in slug else TagGroup.objects.filter(slug=slug).first()
+    if group is None:
+        raise serializers.ValidationError(
+            {"split_by": [_("Unknown tag group: %(slug)s.") % {"slug": slug}]}
+        )
+    return group
 
 
 class ApiViewSet(viewsets.ModelViewSet):
@@ -108,7 +174,7 @@ class TagViewSet(ApiViewSet):
     ordering = ("name", "pk")
 
     def get_queryset(self):
-        return tags_with_usage().prefetch_related("aliases")
+        return tags_with_usage(user=self.request.user).prefetch_related("aliases")
 
     def save(self, serializer, instance):
         data = serializer.validated_data
@@ -135,22 +201,17 @@ class TagViewSet(ApiViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "split_by",
-                str,
-                description=_("Slug of a tag group (e.g. segment) to split the figures by."),
-            )
-        ],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[SPLIT_BY_PARAMETER],
+        responses=s.TagMetricsSerializer,
         description=_(
             "NPS, CSAT and CES of the answers about this tag (child tags included) with the "
             "counts behind them, and `trend`: the NPS of each study over time."
         ),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def metrics(self, request, pk=None):
         tag = self.get_object()
+        group = split_by_group(request)
         tag_ids = descendants_map().get(tag.pk, {tag.pk})
         summaries = metrics_for_tag(tag, tag_ids=tag_ids)
         body = {
@@ -158,13 +219,7 @@ class TagViewSet(ApiViewSet):
             "metrics": {key: m.as_dict() for key, m in summaries.items()},
             "trend": [point.as_dict() for point in nps_trend(tag, tag_ids=tag_ids)],
         }
-        split_by = request.query_params.get("split_by")
-        if split_by:
-            group = TagGroup.objects.filter(slug=split_by).first()
-            if group is None:
-                raise serializers.ValidationError(
-                    {"split_by": [_("Unknown tag group: %(slug)s.") % {"slug": split_by}]}
-                )
+        if group is not None:
             body["split_by"] = group.slug
             body["segments"] = metrics_by_segment(observations_for_tag(tag, tag_ids=tag_ids), group)
         return Response(body)
@@ -193,11 +248,7 @@ class StudyViewSet(ApiViewSet):
     ordering = ("-updated_at", "-pk")
 
     def get_queryset(self):
-        return (
-            Study.objects.select_related("owner")
-            .prefetch_related(TAGS_WITH_GROUP)
-            .annotate(observation_count=Count("observations"))
-        )
+        return study_queryset()
 
     def save(self, serializer, instance):
         data = serializer.validated_data
@@ -205,31 +256,20 @@ class StudyViewSet(ApiViewSet):
         return self.get_queryset().get(pk=study.pk)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "split_by",
-                str,
-                description=_("Slug of a tag group (e.g. segment) to split the figures by."),
-            )
-        ],
-        responses=OpenApiTypes.OBJECT,
+        parameters=[SPLIT_BY_PARAMETER],
+        responses=s.StudyMetricsSerializer,
         description=_("NPS, CSAT and CES with the counts behind them."),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def metrics(self, request, pk=None):
         study = self.get_object()
+        group = split_by_group(request)
         observations = Observation.objects.filter(study=study)
         body = {
             "study": study.pk,
             "metrics": {key: m.as_dict() for key, m in metrics_for(observations).items()},
         }
-        split_by = request.query_params.get("split_by")
-        if split_by:
-            group = TagGroup.objects.filter(slug=split_by).first()
-            if group is None:
-                raise serializers.ValidationError(
-                    {"split_by": [_("Unknown tag group: %(slug)s.") % {"slug": split_by}]}
-                )
+        if group is not None:
             body["split_by"] = group.slug
             body["segments"] = metrics_by_segment(observations, group)
         return Response(body)
@@ -290,6 +330,16 @@ class ObservationViewSet(ApiViewSet):
             result = observations_bulk_upsert(study=study, rows=rows, user=request.user)
         except RowErrors as error:
             raise serializers.ValidationError({"observations": error.errors}) from error
+        except IntegrityError as error:
+            # Another request created the same external_ids between this one's check and its
+            # insert; the whole import was rolled back, and sending it again updates those rows.
+            raise Conflict(
+                _(
+                    "Another request was importing the same rows at the same moment; nothing "
+                    "was saved. Send this request again."
+                ),
+                code="concurrent_import",
+            ) from error
         payload = {
             "created": len(result.created),
             "updated": len(result.updated),
@@ -331,6 +381,10 @@ def _resolve_one(value: str) -> list[Tag]:
     return found
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[EXPAND_PARAMETER]),
+    retrieve=extend_schema(parameters=[EXPAND_PARAMETER]),
+)
 class InsightViewSet(ApiViewSet):
     filterset_class = InsightFilterSet
     anonymous_readable = True
@@ -340,23 +394,20 @@ class InsightViewSet(ApiViewSet):
             return s.InsightWriteSerializer
         return s.InsightSerializer
 
+    def _expand_evidence(self) -> bool:
+        # Observations are evidence: anonymous readers (ANONYMOUS_READ) never get them.
+        request = self.request
+        return (
+            request is not None
+            and request.user.is_authenticated
+            and "evidence" in request.query_params.get("expand", "").split(",")
+        )
+
     def get_serializer_context(self):
-        expand = self.request.query_params.get("expand", "") if self.request else ""
-        return {**super().get_serializer_context(), "expand_evidence": "evidence" in expand}
+        return {**super().get_serializer_context(), "expand_evidence": self._expand_evidence()}
 
     def get_queryset(self):
-        evidence = Evidence.objects.order_by("relation", "pk")
-        if "evidence" in self.request.query_params.get("expand", ""):
-            evidence = evidence.select_related("observation__study", "observation__participant")
-        return (
-            visible_insights(self.request.user)
-            .select_related("owner")
-            .prefetch_related(
-                TAGS_WITH_GROUP,
-                Prefetch("evidence", queryset=evidence),
-                Prefetch("decisions", queryset=Decision.objects.only("pk")),
-            )
-        )
+        return insight_queryset(self.request.user, expand_evidence=self._expand_evidence())
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -406,7 +457,16 @@ class InsightViewSet(ApiViewSet):
     def supersede(self, request, pk=None):
         body = s.SupersedeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._status_action(insight_supersede, successor=body.validated_data["successor"])
+        try:
+            return self._status_action(
+                insight_supersede, successor=body.validated_data["successor"]
+            )
+        except DjangoValidationError as error:
+            # The service names the model field; the client sent "successor".
+            detail = validation_error(error).detail
+            if "superseded_by" in detail:
+                detail["successor"] = detail.pop("superseded_by")
+            raise serializers.ValidationError(detail) from error
 
     @extend_schema(request=None, responses=s.InsightSerializer)
     @action(detail=True, methods=["post"])
@@ -457,14 +517,18 @@ class InsightViewSet(ApiViewSet):
         )
 
     @extend_schema(
+        parameters=[EXPAND_PARAMETER],
         responses=inline_serializer(
             "SimilarInsight",
             {"insight": s.InsightSerializer(), "score": serializers.FloatField()},
             many=True,
         ),
-        description=_("The insights most similar to this one by text and shared tags."),
+        description=_(
+            "Up to 10 insights most similar to this one by text and shared tags, best first "
+            "(a plain list: no pages, no filters)."
+        ),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def similar(self, request, pk=None):
         insight = self.get_object()
         candidates = similar_insights(insight, self.get_queryset())
@@ -508,8 +572,10 @@ class DecisionViewSet(ApiViewSet):
     ordering = ("-updated_at", "-pk")
 
     def get_queryset(self):
+        # A Viewer must not learn the ids of draft or archived insights through a decision.
+        insights = visible_insights(self.request.user).only("pk")
         return Decision.objects.select_related("owner").prefetch_related(
-            Prefetch("insights", queryset=Insight.objects.only("pk")),
+            Prefetch("insights", queryset=insights),
             Prefetch(
                 "status_changes",
                 queryset=Decision.status_changes.rel.related_model.objects.select_related(
@@ -538,7 +604,7 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[s.SearchQuerySerializer],
-        responses=OpenApiTypes.OBJECT,
+        responses=s.SearchResultsSerializer,
         description=_("Ranked matches of each kind, with highlighted snippets."),
     )
     def get(self, request):
@@ -589,7 +655,7 @@ class KnownView(APIView):
 
     @extend_schema(
         request=s.KnownQuerySerializer,
-        responses=OpenApiTypes.OBJECT,
+        responses=s.KnownAnswerSerializer,
         description=_("The most relevant insights, past studies and tags for the questions."),
     )
     def post(self, request):
@@ -598,11 +664,14 @@ class KnownView(APIView):
         answer = what_we_know(
             body.validated_data["questions"], request.user, limit=body.validated_data["limit"]
         )
+        # Fetched again with their prefetches: a fixed number of queries for any limit.
+        insights = in_order(insight_queryset(request.user), answer.insights)
+        studies = in_order(study_queryset(), answer.studies)
         context = {"request": request}
         return Response(
             {
-                "insights": s.InsightSerializer(answer.insights, many=True, context=context).data,
-                "studies": s.StudySerializer(answer.studies, many=True, context=context).data,
+                "insights": s.InsightSerializer(insights, many=True, context=context).data,
+                "studies": s.StudySerializer(studies, many=True, context=context).data,
                 "tags": [
                     {"slug": t.slug, "name": t.name, "group": t.group.slug} for t in answer.tags
                 ],

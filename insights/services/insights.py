@@ -148,7 +148,11 @@ def insight_publish(*, insight: Insight) -> Insight:
 
 
 def insight_supersede_check(*, insight: Insight, successor: Insight) -> None:
-    """Raise ValidationError unless ``successor`` may replace ``insight`` (forms call it too)."""
+    """Raise ValidationError unless ``successor`` may replace ``insight`` (forms call it too).
+
+    The successor must be published (or itself superseded, making a chain); never the insight
+    itself, and no cycle.
+    """
     if successor.pk == insight.pk:
         raise ValidationError(
             {"superseded_by": _("An insight cannot supersede itself.")}, code="supersede_self"
@@ -157,6 +161,12 @@ def insight_supersede_check(*, insight: Insight, successor: Insight) -> None:
         raise ValidationError(
             {"superseded_by": _("An archived insight cannot replace another one.")},
             code="supersede_by_archived",
+        )
+    if successor.status == Insight.Status.DRAFT:
+        # Readers who cannot see drafts would be sent on to a page they may not open.
+        raise ValidationError(
+            {"superseded_by": _("A draft cannot replace another insight: publish it first.")},
+            code="supersede_by_draft",
         )
     node, seen = successor, set()
     while node is not None and node.pk not in seen:
@@ -171,7 +181,7 @@ def insight_supersede_check(*, insight: Insight, successor: Insight) -> None:
 
 @transaction.atomic
 def insight_supersede(*, insight: Insight, successor: Insight) -> Insight:
-    """Mark an insight as replaced by a newer one (no self, no cycles, successor not archived)."""
+    """Mark an insight as replaced by a newer, published one (no self, no cycles)."""
     _lock(insight)
     insight_supersede_check(insight=insight, successor=successor)
     insight.status = Insight.Status.SUPERSEDED

@@ -102,6 +102,9 @@ def test_large_files_run_in_the_background_and_the_page_shows_progress(client, m
     pending.write_state(status="running", dry_run=True, rows=1000, percent=40)
     html = client.get(page.request["PATH_INFO"], {"token": token}).content.decode()
     assert 'http-equiv="refresh"' in html and "40%" in html and "<progress" in html
+    # Pressing Import again while the job runs starts nothing.
+    upload(client, study, content=None, token=token, **IMPORT)
+    assert len(jobs) == 1
     study_import.run_import(**jobs[0])
     html = client.get(page.request["PATH_INFO"], {"token": token}).content.decode()
     assert "2 new" in html and jobs[0]["user"] == user

@@ -254,6 +254,9 @@ class StudyImportMixin:
         state = upload.read_state() if upload else {}
         headers = (state.get("report") or {}).get("headers", [])
         initial = {**upload.saved_options(), **_initial_from(state)} if upload else {}
+        if request.method == "POST" and state.get("status") == "running":
+            # A second press while the job runs must not start it twice.
+            return HttpResponseRedirect(f"{request.path}?token={upload.token}")
         if request.method == "POST":
             form = ImportForm(
                 request.POST, request.FILES, headers=headers, may_skip_scrub=may_skip_scrub

@@ -18,3 +18,21 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def viewer_client(client):
+    """A browser session of a Viewer."""
+    from .factories import user_with_role
+
+    client.force_login(user_with_role("viewer", "Viewer"))
+    return client
+
+
+@pytest.fixture
+def contributor_client(client):
+    """A browser session of a Contributor."""
+    from .factories import user_with_role
+
+    client.force_login(user_with_role("contributor", "Contributor"))
+    return client

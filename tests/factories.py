@@ -1,9 +1,12 @@
 """factory_boy factories that create objects through the services, as every write path does."""
 
 import factory
+from django.contrib.auth.models import Group, User
+from rest_framework.test import APIClient
 
 from insights.models import Insight, Observation, Participant, Study, Tag, TagGroup
 from insights.services import (
+    api_token_create,
     insight_create,
     observation_create,
     participant_get_or_create,
@@ -69,3 +72,21 @@ class InsightFactory(ServiceFactory):
         model = Insight
 
     statement = factory.Sequence(lambda n: f"Инсайт {n}")
+
+
+def user_with_role(username: str, role: str | None = None, **fields) -> User:
+    """A user in one of the roles (Viewer, Contributor, Curator), or in none."""
+    user = User.objects.create_user(username, **fields)  # force_login: no password to hash
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def api_client_for(role: str | None, username: str | None = None) -> APIClient:
+    """An API client authenticated with a fresh token of a user in ``role``."""
+    user = user_with_role(username or f"api-{(role or 'none').lower()}", role)
+    _token, key = api_token_create(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    client.user = user
+    return client

@@ -1,7 +1,7 @@
 """The admin site: logging a study on one page, curating insights and tags, by role."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from insights.models import (
@@ -26,14 +26,13 @@ from insights.services import (
     tag_create,
 )
 
+from .factories import user_with_role
+
 pytestmark = pytest.mark.django_db
 
 
 def staff_user(username: str, role: str | None = None, superuser: bool = False) -> User:
-    user = User.objects.create_user(username, is_staff=True, is_superuser=superuser)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
+    return user_with_role(username, role, is_staff=True, is_superuser=superuser)
 
 
 @pytest.fixture

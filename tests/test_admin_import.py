@@ -8,7 +8,7 @@ from django.urls import reverse
 from insights.admin import study_import
 from insights.models import Observation
 
-from .factories import StudyFactory
+from .factories import StudyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,7 @@ def _import_dir(settings, tmp_path):
 
 
 def login(client, role: str) -> User:
-    user = User.objects.create_user(role.lower(), is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
+    user = user_with_role(role.lower(), role, is_staff=True)
     client.force_login(user)
     return user
 

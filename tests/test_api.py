@@ -6,7 +6,6 @@ from rest_framework.test import APIClient
 
 from insights.models import ApiToken, Insight, Observation, Tag, TagGroup
 from insights.services import (
-    api_token_create,
     decision_create,
     insight_archive,
     insight_create,
@@ -18,26 +17,16 @@ from insights.services import (
     tag_create,
 )
 
+from .factories import api_client_for
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["Viewer", "Contributor", "Curator"]
 
 
-def client_for(role: str | None, username: str | None = None) -> APIClient:
-    """An API client authenticated with a fresh token of a user in ``role``."""
-    user = User.objects.create_user(username or f"user-{role or 'none'}")
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    _token, key = api_token_create(user=user, name="tests")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    client.user = user
-    return client
-
-
 @pytest.fixture
 def clients():
-    return {role: client_for(role) for role in ROLES}
+    return {role: api_client_for(role) for role in ROLES}
 
 
 @pytest.fixture
@@ -84,14 +73,14 @@ def test_no_credentials_is_401_with_the_error_format(world):
 
 
 def test_revoked_token_stops_working(world):
-    client = client_for("Viewer")
+    client = api_client_for("Viewer")
     assert client.get("/api/v1/insights/").status_code == 200
     ApiToken.objects.filter(user=client.user).delete()
     assert client.get("/api/v1/insights/").status_code == 401
 
 
 def test_a_user_without_a_role_is_403(world):
-    assert client_for(None).get("/api/v1/insights/").status_code == 403
+    assert api_client_for(None).get("/api/v1/insights/").status_code == 403
 
 
 def test_viewers_see_published_insights_only(clients, world):
@@ -155,7 +144,7 @@ WRITES = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, path, body, allowed", WRITES, ids=lambda x: None)
 def test_role_matrix(world, role, method, path, body, allowed):
-    client = client_for(role)
+    client = api_client_for(role)
     response = getattr(client, method)(path(world), body(world))
     if role in allowed:
         assert response.status_code in {200, 201}, response.json()
@@ -449,7 +438,7 @@ def test_search_known_and_similar(clients, world):
 
 
 def test_errors_come_in_the_requests_language(world):
-    client = client_for("Contributor")
+    client = api_client_for("Contributor")
     response = client.post(
         "/api/v1/observations/",
         {"study": world["study"].pk, "kind": "metric", "metric": "nps", "score": 11},
@@ -506,7 +495,7 @@ def test_throttling_answers_429(world):
     from rest_framework.settings import api_settings
     from rest_framework.throttling import UserRateThrottle
 
-    client = client_for("Viewer")
+    client = api_client_for("Viewer")
     original = UserRateThrottle.THROTTLE_RATES
     UserRateThrottle.THROTTLE_RATES = {**api_settings.DEFAULT_THROTTLE_RATES, "user": "2/minute"}
     try:

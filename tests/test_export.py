@@ -7,7 +7,6 @@ import json
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +17,6 @@ from rest_framework.test import APIClient
 from insights.exports import export_insights
 from insights.models import Insight, TagGroup
 from insights.services import (
-    api_token_create,
     decision_create,
     insight_create,
     insight_publish,
@@ -28,33 +26,9 @@ from insights.services import (
     tag_create,
 )
 
+from .factories import api_client_for, user_with_role
+
 pytestmark = pytest.mark.django_db
-
-
-def user_with_role(username: str, role: str | None) -> User:
-    user = User.objects.create_user(username)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def api_client(role: str) -> APIClient:
-    _token, key = api_token_create(user=user_with_role(f"api-{role}", role), name="tests")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-@pytest.fixture
-def viewer_client(client):
-    client.force_login(user_with_role("viewer", "Viewer"))
-    return client
-
-
-@pytest.fixture
-def contributor_client(client):
-    client.force_login(user_with_role("contributor", "Contributor"))
-    return client
 
 
 @pytest.fixture
@@ -297,7 +271,7 @@ def test_markdown_export_describes_the_filter_in_russian(viewer_client, world):
 
 
 def test_api_export_applies_the_list_filters(world):
-    client = api_client("Viewer")
+    client = api_client_for("Viewer")
     response = client.get("/api/v1/insights/export/", {"file": "csv", "tag": "onboarding"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -310,12 +284,12 @@ def test_api_export_applies_the_list_filters(world):
 
 
 def test_api_export_shows_contributors_their_drafts(world):
-    data = json.loads(text_of(api_client("Contributor").get("/api/v1/insights/export/")))
+    data = json.loads(text_of(api_client_for("Contributor").get("/api/v1/insights/export/")))
     assert world["draft"].pk in [item["id"] for item in data]
 
 
 def test_api_export_errors_use_the_api_error_format(world):
-    client = api_client("Viewer")
+    client = api_client_for("Viewer")
     response = client.get("/api/v1/insights/export/", {"file": "xlsx"})
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["file"]
@@ -412,7 +386,7 @@ def test_web_export_queries_do_not_grow(viewer_client, world, url, django_assert
 
 
 def test_api_export_queries_do_not_grow(world, django_assert_max_num_queries):
-    client = api_client("Viewer")
+    client = api_client_for("Viewer")
     make_insights(3, world)
     few = queries_for(lambda: text_of(client.get("/api/v1/insights/export/?file=json")))
     make_insights(27, world)

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -25,13 +24,14 @@ from insights.metrics import (
 )
 from insights.models import Observation, TagGroup
 from insights.services import (
-    api_token_create,
     observation_create,
     participant_get_or_create,
     participant_save,
     study_create,
     tag_create,
 )
+
+from .factories import api_client_for, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -380,9 +380,7 @@ def test_format_value():
 
 
 def signed_in(client, role="Viewer"):
-    user = User.objects.create_user(f"{role.lower()}-user")
-    user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
+    client.force_login(user_with_role(f"{role.lower()}-user", role))
     return client
 
 
@@ -468,18 +466,9 @@ def test_tag_page_shows_figures_and_trend(client):
     assert "(this study)" not in html
 
 
-def api_client(role="Viewer") -> APIClient:
-    user = User.objects.create_user(f"api-{role.lower()}")
-    user.groups.add(Group.objects.get(name=role))
-    _token, key = api_token_create(user=user, name="tests")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
 def test_api_tag_metrics_with_trend_and_split(django_assert_max_num_queries):
     world = survey_world(10, studies=3)
-    client = api_client()
+    client = api_client_for("Viewer")
     url = f"/api/v1/tags/{world['app'].pk}/metrics/"
     body = client.get(url, {"split_by": "segment"}).json()
     assert body["tag"] == world["app"].pk

@@ -4,7 +4,6 @@ import re
 from html import escape, unescape
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
@@ -22,26 +21,9 @@ from insights.services import (
     tag_create,
 )
 
+from .factories import user_with_role
+
 pytestmark = pytest.mark.django_db
-
-
-def user_with_role(username: str, role: str | None) -> User:
-    user = User.objects.create_user(username)  # force_login: no password to hash
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def viewer_client(client):
-    client.force_login(user_with_role("viewer", "Viewer"))
-    return client
-
-
-@pytest.fixture
-def contributor_client(client):
-    client.force_login(user_with_role("contributor", "Contributor"))
-    return client
 
 
 @pytest.fixture

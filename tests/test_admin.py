@@ -355,3 +355,10 @@ def test_editors_can_search_owners_in_the_picker(client, role):
     answer = client.get(url, params)
     assert answer.status_code == 200
     assert [row["text"] for row in answer.json()["results"]] == [f"{role.lower()}-picker"]
+
+
+def test_delete_pages_do_not_list_link_table_rows(admin_client, data):
+    decision = decision_create(title="Решение", insights=[data["insight"]])
+    url = reverse("admin:insights_decision_delete", args=[decision.pk])
+    html = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Решение" in html and "relationship" not in html and "object (" not in html

@@ -1,9 +1,11 @@
 """What every admin page of the repository shares: writes go through the services."""
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ProtectedError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # Links typed without a scheme are taken as https (Django 6's default, chosen now).
@@ -88,6 +90,20 @@ class ServiceModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.service_delete(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        """What a delete takes with it, without Django's rows for many-to-many link tables.
+
+        Those rows ("Decision-insight relationship: Decision_insights object (1)") carry
+        untranslatable, meaningless names; the links simply go with the object.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        models_ = apps.get_models(include_auto_created=True)
+        links = [model._meta for model in models_ if model._meta.auto_created]
+        link_names = {str(capfirst(meta.verbose_name)) for meta in links}
+        link_plurals = {str(meta.verbose_name_plural) for meta in links}
+        counts = {name: n for name, n in counts.items() if str(name) not in link_plurals}
+        return _without_links(deleted, link_names), counts, perms_needed, protected
+
     def delete_view(self, request, object_id, extra_context=None):
         extra_context = {
             **(extra_context or {}),
@@ -113,6 +129,17 @@ class ServiceModelAdmin(admin.ModelAdmin):
                 done += 1
         if done:
             self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
+
+
+def _without_links(items: list, link_names: set[str]) -> list:
+    """The nested list of a delete page, minus entries of link-table rows."""
+    kept = []
+    for item in items:
+        if isinstance(item, list):
+            kept.append(_without_links(item, link_names))
+        elif not any(str(item).startswith(f"{name}: ") for name in link_names):
+            kept.append(item)
+    return [item for item in kept if item != []]
 
 
 EMPTY = _("—")

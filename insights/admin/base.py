@@ -97,8 +97,8 @@ class ServiceModelAdmin(admin.ModelAdmin):
         untranslatable, meaningless names; the links simply go with the object.
         """
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        models_ = apps.get_models(include_auto_created=True)
-        links = [model._meta for model in models_ if model._meta.auto_created]
+        all_models = apps.get_models(include_auto_created=True)
+        links = [model._meta for model in all_models if model._meta.auto_created]
         link_names = {str(capfirst(meta.verbose_name)) for meta in links}
         link_plurals = {str(meta.verbose_name_plural) for meta in links}
         counts = {name: n for name, n in counts.items() if str(name) not in link_plurals}

@@ -12,7 +12,8 @@ from insights.api import views
 from insights.models import Observation
 from insights.services import observations as observation_services
 
-from .test_api import client_for, make_world
+from .factories import api_client_for
+from .test_api import make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def error_of(response) -> dict:
 @pytest.mark.parametrize("path", ["/api/v1/insights/999999/", "/api/v1/insights/abc/",
                                   "/api/v1/tags/1.5/", "/api/v1/observations/%20/"])  # fmt: skip
 def test_404_is_not_found_in_the_requests_language(world, path):
-    response = client_for("Viewer").get(path, HTTP_ACCEPT_LANGUAGE="ru")
+    response = api_client_for("Viewer").get(path, HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 404
     error = error_of(response)
     assert error["code"] == "not_found" and russian(error["message"])
@@ -43,7 +44,7 @@ def test_404_is_not_found_in_the_requests_language(world, path):
 
 
 def test_a_draft_is_not_found_for_a_viewer_in_the_same_words(world):
-    response = client_for("Viewer").get(f"/api/v1/insights/{world['draft'].pk}/")
+    response = api_client_for("Viewer").get(f"/api/v1/insights/{world['draft'].pk}/")
     assert response.status_code == 404
     assert error_of(response) == {"code": "not_found", "message": "Not found.", "fields": {}}
 
@@ -58,7 +59,7 @@ def test_a_draft_is_not_found_for_a_viewer_in_the_same_words(world):
       "parse_error")],
 )  # fmt: skip
 def test_protocol_errors_come_in_the_error_format(world, method, path, kwargs, status, code):
-    response = getattr(client_for("Curator"), method)(path, HTTP_ACCEPT_LANGUAGE="ru", **kwargs)
+    response = getattr(api_client_for("Curator"), method)(path, HTTP_ACCEPT_LANGUAGE="ru", **kwargs)
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     error = error_of(response)
@@ -107,7 +108,7 @@ def test_a_valid_token_is_not_held_back_by_the_anonymous_rate(world, monkeypatch
     )
     for _ in range(2):
         APIClient().get("/api/v1/insights/")
-    assert client_for("Viewer").get("/api/v1/insights/").status_code == 200
+    assert api_client_for("Viewer").get("/api/v1/insights/").status_code == 200
 
 
 def test_unhandled_errors_answer_json_500_and_keep_the_logged_traceback(world, monkeypatch, caplog):
@@ -115,7 +116,7 @@ def test_unhandled_errors_answer_json_500_and_keep_the_logged_traceback(world, m
         raise RuntimeError("the disk is on fire")
 
     monkeypatch.setattr(views.TagGroupViewSet, "list", broken)
-    client = client_for("Viewer")
+    client = api_client_for("Viewer")
     client.raise_request_exception = False
     with caplog.at_level(logging.ERROR, logger="django.request"):
         response = client.get("/api/v1/tag-groups/", HTTP_ACCEPT_LANGUAGE="ru")
@@ -130,7 +131,7 @@ def test_unhandled_errors_answer_json_500_and_keep_the_logged_traceback(world, m
 def test_unhandled_errors_still_reach_the_test_client_and_error_reporting(world, monkeypatch):
     monkeypatch.setattr(views.TagGroupViewSet, "list", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        client_for("Viewer").get("/api/v1/tag-groups/")
+        api_client_for("Viewer").get("/api/v1/tag-groups/")
 
 
 def long_rows(count: int) -> list[dict]:
@@ -142,7 +143,7 @@ def long_rows(count: int) -> list[dict]:
 def test_a_5000_row_bulk_import_of_long_texts_is_not_refused_for_its_size(world):
     body = json.dumps({"study": 0, "observations": long_rows(5000)})
     assert len(body.encode()) > 5 * 1024 * 1024
-    response = client_for("Contributor").post(
+    response = api_client_for("Contributor").post(
         "/api/v1/observations/bulk/", body, content_type="application/json"
     )
     # Parsed: refused for the unknown study, not for its size.
@@ -153,7 +154,7 @@ def test_a_5000_row_bulk_import_of_long_texts_is_not_refused_for_its_size(world)
 def test_a_body_over_the_limit_is_413_in_the_error_format(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps({"study": world["study"].pk, "observations": long_rows(40)})
-    response = client_for("Contributor").post(
+    response = api_client_for("Contributor").post(
         "/api/v1/observations/bulk/", body, content_type="application/json"
     )
     assert response.status_code == 413
@@ -161,7 +162,7 @@ def test_a_body_over_the_limit_is_413_in_the_error_format(world, settings):
 
 
 def test_a_concurrent_identical_bulk_import_is_409_and_a_retry_succeeds(world, monkeypatch):
-    client = client_for("Contributor")
+    client = api_client_for("Contributor")
     payload = {"study": world["study"].pk, "observations": long_rows(3)}
     assert client.post("/api/v1/observations/bulk/", payload).status_code == 201
     # The other request committed after this one looked for existing rows: the insert collides

@@ -26,7 +26,7 @@ from insights.services import (
     tag_create,
 )
 
-from .factories import user_with_role
+from ..factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from insights.admin import study_import
 from insights.models import Observation
 
-from .factories import StudyFactory, user_with_role
+from ..factories import StudyFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from insights.services import (
     tag_create,
 )
 
-from .factories import StudyFactory
+from ..factories import StudyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from insights.models import Insight, Observation, Tag, TagGroup
 from insights.services import ImportOptions, observations_import, tag_set_aliases
 from insights.services import imports as import_service
 
-from .factories import InsightFactory, StudyFactory, TagFactory
+from ..factories import InsightFactory, StudyFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,15 +12,9 @@ from insights.api import views
 from insights.models import Observation
 from insights.services import observations as observation_services
 
-from .factories import api_client_for
-from .test_api import make_world
+from ..factories import api_client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return make_world()
 
 
 def russian(text: str) -> bool:

@@ -23,8 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import access
 from .models import Decision, Evidence, Insight, Observation, Study, Tag, TagGroup
-from .selectors import can_see_drafts, visible_insights
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,11 @@ EXCEL_CELL_LIMIT = 32_000
 def search_base(params: QueryDict, user=None) -> QuerySet:
     """The insights the search page filters: what ``user`` may see (everything for None),
     and only current ones (draft, published) unless the parameters ask for a status."""
-    drafts = user is None or can_see_drafts(user)
-    base = Insight.objects.all() if user is None else visible_insights(user)
+    base = Insight.objects.all() if user is None else access.visible_insights(user)
     if "status" not in params:
         # What is current by default; other statuses are one click (or parameter) away.
         current = [Insight.Status.DRAFT, Insight.Status.PUBLISHED]
-        base = base.filter(status__in=current if drafts else [Insight.Status.PUBLISHED])
+        base = base.filter(status__in=current if user is None else access.default_statuses(user))
     return base
 
 

@@ -5,38 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from math import ceil
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from . import search
+from .access import visible_insights
 from .models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
 from .text import normalize_name
-
-# What a reader without editing rights may see: published findings, and superseded ones
-# (they stay reachable so old links lead to their successor).
-PUBLIC_STATUSES = (Insight.Status.PUBLISHED, Insight.Status.SUPERSEDED)
-
-
-def can_see_drafts(user) -> bool:
-    """Contributors and curators see drafts and archived insights; viewers do not."""
-    return user.is_authenticated and (
-        user.has_perm("insights.add_insight") or user.has_perm("insights.change_insight")
-    )
-
-
-def can_read(user) -> bool:
-    """Anyone with a role may read; anonymous readers only when the setting allows it."""
-    if user.is_authenticated:
-        return user.has_perm("insights.view_insight")
-    return settings.ANONYMOUS_READ
-
-
-def visible_insights(user) -> QuerySet:
-    """The insights this user may see at all."""
-    insights = Insight.objects.all()
-    return insights if can_see_drafts(user) else insights.filter(status__in=PUBLIC_STATUSES)
 
 
 def descendants_map() -> dict[int, set[int]]:

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import charts, querystrings, search
+from . import access, charts, querystrings, search
 from .exports import FORMAT_BY_EXTENSION, export_response, filter_labels, search_base
 from .filtersets import InsightFilterSet
 from .metrics import (
@@ -44,12 +44,9 @@ from .models import (
 )
 from .search.highlight import highlight, snippet
 from .selectors import (
-    can_read,
-    can_see_drafts,
     descendants_map,
     tag_facets,
     tags_with_usage_below,
-    visible_insights,
     what_we_know,
 )
 from .services import api_token_create, api_token_revoke
@@ -70,7 +67,7 @@ def reader_required(view):
     @login_not_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not can_read(request.user):
+        if not access.can_read(request.user):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             raise PermissionDenied
@@ -84,7 +81,7 @@ def member_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm("insights.view_insight"):
+        if not access.is_member(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -137,19 +134,12 @@ def _status_options(params: QueryDict, user) -> list[dict]:
     Without a status in the URL the search shows current insights (see exports.search_base),
     so those statuses are shown as chosen and each link changes that set.
     """
-    drafts = can_see_drafts(user)
-    offered = [
-        choice
-        for choice in Insight.Status.choices
-        if drafts or choice[0] in {Insight.Status.PUBLISHED, Insight.Status.SUPERSEDED}
-    ]
-    if drafts:
-        default = [Insight.Status.DRAFT, Insight.Status.PUBLISHED]
-    else:
-        default = [Insight.Status.PUBLISHED]
-    chosen = params.getlist("status") or default
+    offered = access.offered_statuses(user)
+    chosen = params.getlist("status") or access.default_statuses(user)
     options = []
-    for value, label in offered:
+    for value, label in Insight.Status.choices:
+        if value not in offered:
+            continue
         selected = value in chosen
         values = [v for v in chosen if v != value] if selected else [*chosen, value]
         options.append(
@@ -250,7 +240,7 @@ def insight_export(request, extension: str):
         filterset.qs,
         FORMAT_BY_EXTENSION[extension],
         # Like the insight page: raw evidence and decisions need a signed-in reader.
-        include_evidence=request.user.is_authenticated,
+        include_evidence=access.can_see_evidence(request.user),
         base_url=request.build_absolute_uri("/"),
         filters=[
             text
@@ -264,17 +254,18 @@ def insight_detail(request, pk: int):
     """One insight with its evidence, confidence, links, decisions and successor."""
     user = request.user
     insight = get_object_or_404(
-        visible_insights(user)
+        access.visible_insights(user)
         .select_related("owner", "superseded_by")
         .prefetch_related(_tags_prefetch()),
         pk=pk,
     )
-    visible = visible_insights(user)
+    visible = access.visible_insights(user)
+    show_evidence = access.can_see_evidence(user)
     evidence = (
         insight.evidence.select_related("observation__study", "observation__participant")
         .prefetch_related(Prefetch("observation__tags", queryset=Tag.objects.order_by("name")))
         .order_by("-observation__observed_on", "pk")
-        if user.is_authenticated
+        if show_evidence
         else Evidence.objects.none()
     )
     links = [
@@ -294,10 +285,11 @@ def insight_detail(request, pk: int):
         "supporting": [e for e in evidence if e.relation == Evidence.Relation.SUPPORTS],
         "contradicting": [e for e in evidence if e.relation == Evidence.Relation.CONTRADICTS],
         "links": links,
-        "decisions": insight.decisions.order_by("-decided_on") if user.is_authenticated else [],
+        "decisions": insight.decisions.order_by("-decided_on") if show_evidence else [],
+        "show_evidence": show_evidence,
         "successor": successor if successor and visible.filter(pk=successor.pk).exists() else None,
         "predecessors": visible.filter(superseded_by=insight),
-        "can_edit": user.has_perm("insights.change_insight"),
+        "can_edit": access.may_edit_insight(user, insight),
     }
     return render(request, "insights/insight_detail.html", context)
 
@@ -434,7 +426,7 @@ def tag_detail(request, slug: str):
     )
     tag_ids = descendants_map().get(tag.pk, {tag.pk})
     insights = (
-        visible_insights(request.user)
+        access.visible_insights(request.user)
         .filter(pk__in=Insight.tags.through.objects.filter(tag_id__in=tag_ids).values("insight_id"))
         .order_by("-updated_at")
     )
@@ -482,7 +474,7 @@ def study_detail(request, slug: str):
     )
     page = Paginator(observations, 50).get_page(request.GET.get("page"))
     insights = (
-        visible_insights(request.user)
+        access.visible_insights(request.user)
         .filter(evidence__observation__study=study)
         .distinct()
         .order_by("-updated_at")
@@ -498,7 +490,7 @@ def decision_detail(request, pk: int):
     context = {
         "decision": decision,
         "insights": decision.insights.filter(
-            pk__in=visible_insights(request.user).values("pk")
+            pk__in=access.visible_insights(request.user).values("pk")
         ).order_by("-updated_at"),
         "history": decision.status_changes.select_related("changed_by"),
     }

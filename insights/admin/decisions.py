@@ -2,9 +2,10 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from .. import access
 from ..models import Decision, DecisionStatusChange
 from ..services import decision_save
 from .base import ServiceModelAdmin, https_formfield
@@ -62,11 +63,34 @@ class DecisionAdmin(ServiceModelAdmin):
     service_m2m = ("insights",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(insight_count=Count("insights"))
+        visible = Q(insights__in=access.visible_insights(request.user))
+        return super().get_queryset(request).annotate(insight_count=Count("insights", visible))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if access.can_see_drafts(request.user):
+            return fields
+        # Readers who may not see drafts get the linked insights they may see, by name.
+        return [("visible_insights" if name == "insights" else name) for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "visible_insights"]
 
     @admin.display(description=_("insights"), ordering="insight_count")
     def insight_count(self, obj):
         return obj.insight_count
+
+    def get_object(self, request, object_id, from_field=None):
+        decision = super().get_object(request, object_id, from_field)
+        if decision is not None:
+            decision.insights_for_reader = list(
+                access.visible_insights(request.user, decision.insights.all())
+            )
+        return decision
+
+    @admin.display(description=_("insights"))
+    def visible_insights(self, obj):
+        return ", ".join(str(insight) for insight in getattr(obj, "insights_for_reader", [])) or "—"
 
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}

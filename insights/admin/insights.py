@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .. import access
 from ..models import Evidence, Insight, InsightLink
 from ..services import (
     evidence_delete,
@@ -19,13 +20,6 @@ from ..services import (
 from .base import ServiceInline, ServiceModelAdmin
 from .studies import TagGroupListFilter, TagListFilter
 from .widgets import PreloadedAutocompleteInlineMixin, PreloadedLabelsFormSet
-
-
-def can_edit_insight(user, insight: Insight | None) -> bool:
-    """Contributors edit drafts; published, superseded and archived insights are the curators'."""
-    if insight is None or insight.status == Insight.Status.DRAFT:
-        return True
-    return user.has_perm("insights.publish_insight")
 
 
 class EvidenceFormSet(PreloadedLabelsFormSet):
@@ -54,13 +48,18 @@ class EditableWithInsightMixin:
     """Inline rows are editable exactly when their insight is."""
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and can_edit_insight(request.user, obj)
+        return super().has_add_permission(request, obj) and _may_edit(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and can_edit_insight(request.user, obj)
+        return super().has_change_permission(request, obj) and _may_edit(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and can_edit_insight(request.user, obj)
+        return super().has_delete_permission(request, obj) and _may_edit(request, obj)
+
+
+def _may_edit(request, insight: Insight | None) -> bool:
+    """On the add page there is no insight yet: adding it is what is being checked."""
+    return insight is None or access.may_edit_insight(request.user, insight)
 
 
 class EvidenceInline(
@@ -155,15 +154,21 @@ class InsightAdmin(ServiceModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "confidence_summary", "published_at", "created_at", "updated_at"]
         readonly.append("successor")
-        if not request.user.has_perm("insights.supersede_insight"):
+        if not access.may_supersede(request.user):
             readonly.append("superseded_by")
         return readonly
 
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
 
+    def get_queryset(self, request):
+        # The changelist, change pages and every insight autocomplete go through here.
+        return access.visible_insights(request.user, super().get_queryset(request))
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and can_edit_insight(request.user, obj)
+        return super().has_change_permission(request, obj) and (
+            obj is None or access.may_edit_insight(request.user, obj)
+        )
 
     @admin.display(description=_("evidence"), ordering="supporting_count")
     def evidence_summary(self, obj):
@@ -194,21 +199,19 @@ class InsightAdmin(ServiceModelAdmin):
         context["can_publish"] = (
             obj is not None
             and obj.status in {Insight.Status.DRAFT, Insight.Status.ARCHIVED}
-            and user.has_perm("insights.publish_insight")
+            and access.may_publish(user)
         )
         context["can_archive"] = (
-            obj is not None
-            and obj.status != Insight.Status.ARCHIVED
-            and user.has_perm("insights.archive_insight")
+            obj is not None and obj.status != Insight.Status.ARCHIVED and access.may_archive(user)
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):
-        for button, service, permission in [
-            ("_publish", insight_publish, "insights.publish_insight"),
-            ("_archive", insight_archive, "insights.archive_insight"),
+        for button, service, allowed in [
+            ("_publish", insight_publish, access.may_publish),
+            ("_archive", insight_archive, access.may_archive),
         ]:
-            if button in request.POST and request.user.has_perm(permission):
+            if button in request.POST and allowed(request.user):
                 try:
                     service(insight=obj)
                 except ValidationError as error:
@@ -224,10 +227,10 @@ class InsightAdmin(ServiceModelAdmin):
         return super().response_change(request, obj)
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("insights.publish_insight")
+        return access.may_publish(request.user)
 
     def has_archive_permission(self, request):
-        return request.user.has_perm("insights.archive_insight")
+        return access.may_archive(request.user)
 
     @admin.action(description=_("Publish selected insights"), permissions=["publish"])
     def publish_selected(self, request, queryset):

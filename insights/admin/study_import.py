@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import override as language_override
 
+from .. import access
 from ..importing import FIELDS, FORMATS, MappingError, SourceError
 from ..models import Observation, Study, TagGroup
 from ..services import ImportOptions, observations_import
@@ -243,12 +244,9 @@ class StudyImportMixin:
 
     def import_view(self, request, study_id: int):
         study = get_object_or_404(Study, pk=study_id)
-        if not (
-            self.has_change_permission(request, study)
-            and request.user.has_perm("insights.add_observation")
-        ):
+        if not (self.has_change_permission(request, study) and access.may_import(request.user)):
             raise PermissionDenied
-        may_skip_scrub = request.user.has_perm("insights.import_unscrubbed")
+        may_skip_scrub = access.may_import_unscrubbed(request.user)
         token = request.POST.get("token") or request.GET.get("token") or ""
         upload = self._own_upload(token, request, study) if token else None
         state = upload.read_state() if upload else {}

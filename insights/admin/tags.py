@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .. import access
 from ..models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
 from ..selectors import usage_subquery
 from ..services import (
@@ -110,7 +111,7 @@ class TagAdmin(ServiceModelAdmin):
         return to_delete, model_count, perms_needed, protected
 
     def has_merge_permission(self, request):
-        return request.user.has_perm("insights.merge_tag")
+        return access.may_merge_tags(request.user)
 
     @admin.action(description=_("Merge selected tags into…"), permissions=["merge"])
     def merge_selected(self, request, queryset):

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from .. import access
 from ..models import (
     Decision,
     DecisionStatusChange,
@@ -345,7 +346,7 @@ class InsightSerializer(serializers.ModelSerializer):
     def _reader_sees_evidence(self) -> bool:
         """ANONYMOUS_READ opens published findings, not the evidence or decisions behind them."""
         request = self.context.get("request")
-        return request is None or request.user.is_authenticated
+        return request is None or access.can_see_evidence(request.user)
 
 
 class InsightWriteSerializer(serializers.ModelSerializer):

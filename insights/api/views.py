@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import search
+from .. import access, search
 from ..exports import FORMATS, JSON_SCHEMA, export_response, filter_labels
 from ..filtersets import (
     INSIGHT_ORDERINGS,
@@ -44,7 +44,7 @@ from ..models import (
     TagGroup,
 )
 from ..search.highlight import snippet
-from ..selectors import descendants_map, tags_with_usage, visible_insights, what_we_know
+from ..selectors import descendants_map, tags_with_usage, what_we_know
 from ..services import (
     RowErrors,
     decision_save,
@@ -94,7 +94,7 @@ def insight_queryset(user, *, expand_evidence: bool = False):
     if expand_evidence:
         evidence = evidence.select_related("observation__study", "observation__participant")
     return (
-        visible_insights(user)
+        access.visible_insights(user)
         .select_related("owner")
         .prefetch_related(
             TAGS_WITH_GROUP,
@@ -399,7 +399,7 @@ class InsightViewSet(ApiViewSet):
         request = self.request
         return (
             request is not None
-            and request.user.is_authenticated
+            and access.can_see_evidence(request.user)
             and "evidence" in request.query_params.get("expand", "").split(",")
         )
 
@@ -511,7 +511,7 @@ class InsightViewSet(ApiViewSet):
         return export_response(
             queryset,
             fmt,
-            include_evidence=request.user.is_authenticated,
+            include_evidence=access.can_see_evidence(request.user),
             base_url=request.build_absolute_uri("/"),
             filters=[text for _key, _value, text in filter_labels(request.query_params, filterset)],
         )
@@ -573,7 +573,7 @@ class DecisionViewSet(ApiViewSet):
 
     def get_queryset(self):
         # A Viewer must not learn the ids of draft or archived insights through a decision.
-        insights = visible_insights(self.request.user).only("pk")
+        insights = access.visible_insights(self.request.user).only("pk")
         return Decision.objects.select_related("owner").prefetch_related(
             Prefetch("insights", queryset=insights),
             Prefetch(
@@ -618,7 +618,7 @@ class SearchView(APIView):
         def ranked(queryset):
             return search.search(queryset, query).order_by("-search_rank", "-pk")[:limit]
 
-        insights = ranked(visible_insights(request.user))
+        insights = ranked(access.visible_insights(request.user))
         observations = ranked(Observation.objects.select_related("study"))
         studies = ranked(Study.objects.all())
         tags = ranked(Tag.objects.select_related("group"))

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .metrics import MIN_RELIABLE_BASE, MetricSummary, TrendPoint
+from .metrics import MIN_RELIABLE_BASE, MetricSummary, TrendPoint, bucket
 from .models import METRIC_SCALES, Observation
 
 BLUE = "#0072b2"  # promoters, satisfied, the NPS line (5.2:1 on white)
@@ -55,14 +55,6 @@ class Bar:
     group: str  # detractor / passive / promoter / satisfied / unsatisfied / ""
 
 
-def _group(metric: str, score: Decimal) -> str:
-    if metric == Observation.Metric.NPS:
-        return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-    if metric == Observation.Metric.CSAT:
-        return "satisfied" if score >= 4 else "unsatisfied"
-    return ""
-
-
 def _groups() -> dict[str, tuple[str, str]]:
     # Built per call: labels must follow the active language.
     return {
@@ -94,7 +86,7 @@ def distribution_bars(summary: MetricSummary) -> list[Bar]:
             label=label,
             count=counts.get(label, 0),
             share=round(counts.get(label, 0) * 100 / base, 1),
-            group=_group(summary.metric, order(label)),
+            group=bucket(summary.metric, order(label)),
         )
         for label in labels
     ]

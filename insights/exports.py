@@ -470,16 +470,15 @@ def _markdown(
 ) -> Iterator[str]:
     # A section per tag group, so an insight is listed under each group its tags belong to;
     # each section is its own chunked query (the number of groups, not insights, bounds them).
-    through = Insight.tags.through
     ids = queryset.order_by().values("pk")
     counts = dict(
-        through.objects.filter(insight_id__in=ids)
+        Insight.tags.through.objects.filter(insight_id__in=ids)
         .values("tag__group_id")
         .annotate(n=Count("insight_id", distinct=True))
         .values_list("tag__group_id", "n")
     )
     total = queryset.order_by().count()
-    untagged = queryset.exclude(pk__in=through.objects.values("insight_id"))
+    untagged = queryset.untagged()
     untagged_count = untagged.order_by().count()
 
     head = [f"# {_('Insight report')}\n\n"]
@@ -499,10 +498,7 @@ def _markdown(
 
     for group in TagGroup.objects.filter(pk__in=counts):
         yield f"## {md_escape(group.display_name)} ({counts[group.pk]})\n\n"
-        in_group = queryset.filter(
-            pk__in=through.objects.filter(tag__group=group).values("insight_id")
-        )
-        for insight in _chunked(in_group):
+        for insight in _chunked(queryset.tagged_in_group(group.slug)):
             yield _md_insight(insight, include_evidence, base_url)
     if untagged_count:
         yield f"## {_('Untagged')} ({untagged_count})\n\n"

@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from . import search
 from .models import Decision, Evidence, Insight, Observation, Study, Tag, TagGroup
-from .selectors import descendants_map, resolve_tags
+from .selectors import resolve_tags
 
 
 class TagValuesField(forms.Field):
@@ -135,27 +135,11 @@ class TaggedFilterSet(django_filters.FilterSet):
 
     def filter_tag(self, queryset: QuerySet, name, tags: list[Tag]):
         """All of the tags (default) or any of them; a parent tag includes its children."""
-        if not tags:
-            return queryset
-        tree = descendants_map()
-        through = queryset.model.tags.through
-        owner = f"{queryset.model._meta.model_name}_id"
-
-        def carrying(tag_ids):
-            return through.objects.filter(tag_id__in=tag_ids).values(owner)
-
-        if self.form.cleaned_data.get("tag_mode") == "any":
-            wanted = set().union(*(tree.get(tag.pk, {tag.pk}) for tag in tags))
-            return queryset.filter(pk__in=carrying(wanted))
-        for tag in tags:
-            queryset = queryset.filter(pk__in=carrying(tree.get(tag.pk, {tag.pk})))
-        return queryset
+        match_any = self.form.cleaned_data.get("tag_mode") == "any"
+        return queryset.tagged_with(tags, match_any=match_any)
 
     def filter_tag_group(self, queryset, name, value):
-        through = queryset.model.tags.through
-        owner = f"{queryset.model._meta.model_name}_id"
-        tagged = through.objects.filter(tag__group__slug=value).values(owner)
-        return queryset.filter(pk__in=tagged)
+        return queryset.tagged_in_group(value)
 
     @property
     def selected_tags(self) -> list[Tag]:

@@ -24,7 +24,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils.translation import ngettext
 
 from .models import Observation, Participant, Study, Tag, TagGroup
-from .selectors import descendants_map
+from .models.tag_tree import TagTree
 
 MIN_RELIABLE_BASE = 30
 STANDARD_METRICS = (Observation.Metric.NPS, Observation.Metric.CSAT, Observation.Metric.CES)
@@ -67,6 +67,20 @@ def small_base_warning(base: int) -> str | None:
     ) % {"base": base, "minimum": MIN_RELIABLE_BASE}
 
 
+PROMOTER, PASSIVE, DETRACTOR = "promoter", "passive", "detractor"
+SATISFIED, UNSATISFIED = "satisfied", "unsatisfied"
+
+
+def bucket(metric: str, score: Decimal) -> str:
+    """The group an answer falls in: NPS promoter (9–10), passive (7–8) or detractor (0–6);
+    CSAT satisfied (4–5) or unsatisfied (1–3); "" for a metric without groups (CES)."""
+    if metric == Observation.Metric.NPS:
+        return PROMOTER if score >= 9 else PASSIVE if score >= 7 else DETRACTOR
+    if metric == Observation.Metric.CSAT:
+        return SATISFIED if score >= 4 else UNSATISFIED
+    return ""
+
+
 def summarize_counts(metric: str, counts: ScoreCounts) -> MetricSummary:
     """One metric's figure and the counts behind it, from the number of answers per score."""
     counts = {score: n for score, n in counts.items() if n}
@@ -78,14 +92,17 @@ def summarize_counts(metric: str, counts: ScoreCounts) -> MetricSummary:
     summary = MetricSummary(
         metric=metric, base=base, distribution=distribution, warning=small_base_warning(base)
     )
+    groups: Counter = Counter()
+    for score, n in counts.items():
+        groups[bucket(metric, score)] += n
     if metric == Observation.Metric.NPS:
-        summary.promoters = sum(n for score, n in counts.items() if score >= 9)
-        summary.detractors = sum(n for score, n in counts.items() if score <= 6)
-        summary.passives = base - summary.promoters - summary.detractors
+        summary.promoters = groups[PROMOTER]
+        summary.passives = groups[PASSIVE]
+        summary.detractors = groups[DETRACTOR]
         if base:
             summary.value = round((summary.promoters - summary.detractors) * 100 / base, 1)
     elif metric == Observation.Metric.CSAT:
-        summary.satisfied = sum(n for score, n in counts.items() if score >= 4)
+        summary.satisfied = groups[SATISFIED]
         if base:
             summary.value = round(summary.satisfied * 100 / base, 1)
     elif base:
@@ -121,21 +138,17 @@ def metrics_for(observations: QuerySet) -> dict[str, MetricSummary]:
 def _carrying(tag_ids: Iterable[int], *, study_tag_ids: Iterable[int] = ()) -> Q:
     """Observations carrying one of the tags directly or via their participant (or study)."""
     tag_ids = list(tag_ids)
-    condition = Q(
-        pk__in=Observation.tags.through.objects.filter(tag_id__in=tag_ids).values("observation_id")
-    ) | Q(
-        participant_id__in=Participant.tags.through.objects.filter(tag_id__in=tag_ids).values(
-            "participant_id"
-        )
+    condition = Q(pk__in=Observation.objects.carrying(tag_ids)) | Q(
+        participant_id__in=Participant.objects.carrying(tag_ids)
     )
     study_tag_ids = list(study_tag_ids)
     if study_tag_ids:
-        condition |= Q(
-            study_id__in=Study.tags.through.objects.filter(tag_id__in=study_tag_ids).values(
-                "study_id"
-            )
-        )
+        condition |= Q(study_id__in=Study.objects.carrying(study_tag_ids))
     return condition
+
+
+def _participants_of(observations: QuerySet) -> QuerySet:
+    return Participant.objects.filter(pk__in=observations.values("participant_id"))
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:
@@ -154,15 +167,11 @@ def metrics_by_segment(observations: QuerySet, group: TagGroup) -> list[dict]:
     segments = sorted(
         Tag.objects.filter(group=group).filter(
             Q(
-                pk__in=Observation.tags.through.objects.filter(
-                    observation_id__in=answers.values("pk")
-                ).values("tag_id")
+                pk__in=Observation.objects.filter(pk__in=answers.values("pk"))
+                .tag_links()
+                .values("tag_id")
             )
-            | Q(
-                pk__in=Participant.tags.through.objects.filter(
-                    participant_id__in=answers.values("participant_id")
-                ).values("tag_id")
-            )
+            | Q(pk__in=_participants_of(answers).tag_links().values("tag_id"))
         ),
         key=lambda tag: (tag.name, tag.pk),
     )
@@ -198,7 +207,7 @@ def metrics_by_segment(observations: QuerySet, group: TagGroup) -> list[dict]:
 def tag_filter(tag: Tag, *, tag_ids: Iterable[int] | None = None) -> Q:
     """Observations that belong to the tag (see the module docstring for the rule)."""
     if tag_ids is None:
-        tag_ids = descendants_map().get(tag.pk, {tag.pk})
+        tag_ids = TagTree.load().below(tag.pk)
     tag_ids = list(tag_ids)
     is_segment = tag.group.slug == SEGMENT_GROUP_SLUG
     return _carrying(tag_ids, study_tag_ids=() if is_segment else tag_ids)
@@ -285,21 +294,18 @@ def nps_trend(tag: Tag, *, tag_ids: Iterable[int] | None = None) -> list[TrendPo
     return points
 
 
-def tags_with_nps(tree: dict[int, set[int]] | None = None) -> set[int]:
+def tags_with_nps(tree: TagTree | None = None) -> set[int]:
     """Ids of the tags that have NPS answers by the tag rule, parents included (two queries)."""
     if tree is None:
-        tree = descendants_map()
+        tree = TagTree.load()
     nps = Observation.objects.filter(metric=Observation.Metric.NPS).order_by()
-    direct = Observation.tags.through.objects.filter(
-        observation_id__in=nps.values("pk")
-    ).values_list("tag_id")
-    via_participant = Participant.tags.through.objects.filter(
-        participant_id__in=nps.values("participant_id")
-    ).values_list("tag_id")
+    direct = nps.tag_links().values_list("tag_id")
+    via_participant = _participants_of(nps).tag_links().values_list("tag_id")
     via_study = (
-        Study.tags.through.objects.filter(study_id__in=nps.values("study_id"))
+        Study.objects.filter(pk__in=nps.values("study_id"))
+        .tag_links()
         .exclude(tag__group__slug=SEGMENT_GROUP_SLUG)
         .values_list("tag_id")
     )
     used = {tag_id for (tag_id,) in direct.union(via_participant, via_study)}
-    return {tag_id for tag_id, below in tree.items() if below & used}
+    return {tag_id for tag_id, below in tree.closure().items() if below & used}

@@ -1,7 +1,5 @@
 """Reads that several pages (and the API) share: visibility, tag trees, facet counts."""
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from math import ceil
 
@@ -12,34 +10,22 @@ from django.db.models.functions import Coalesce
 from . import search
 from .access import visible_insights
 from .models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
+from .models.tag_tree import TagTree
 from .text import normalize_name
 
 
-def descendants_map() -> dict[int, set[int]]:
-    """Every tag id -> itself and all tags below it (one query for the whole tree)."""
-    return _descendants(Tag.objects.order_by().values_list("pk", "parent_id"))
+def tag_usage(tag: Tag) -> dict[str, int]:
+    """How many rows use this tag, by kind of use; a tag in use cannot be deleted."""
+    return {
+        "studies": tag.studies.count(),
+        "observations": tag.observations.count(),
+        "insights": tag.insights.count(),
+        "participants": tag.participants.count(),
+        "children": tag.children.count(),
+    }
 
 
-def _descendants(pairs: Iterable[tuple[int, int | None]]) -> dict[int, set[int]]:
-    """descendants_map() from (tag id, parent id) pairs already in hand."""
-    pairs = list(pairs)
-    children: dict[int, list[int]] = defaultdict(list)
-    for pk, parent_id in pairs:
-        if parent_id is not None:
-            children[parent_id].append(pk)
-    result: dict[int, set[int]] = {}
-    for pk, _ in pairs:
-        found, stack = {pk}, [pk]
-        while stack:
-            for child in children[stack.pop()]:
-                if child not in found:  # guards against a cycle slipping in by hand
-                    found.add(child)
-                    stack.append(child)
-        result[pk] = found
-    return result
-
-
-def tag_counts_below(model, owners: QuerySet | None, tree: dict[int, set[int]]) -> dict[int, int]:
+def tag_counts_below(model, owners: QuerySet | None, tree: TagTree) -> dict[int, int]:
     """Tag id -> how many ``model`` rows (of ``owners``; all for None) carry the tag or a tag
     below it, each row counted once however many of those tags it has. One query.
 
@@ -47,7 +33,7 @@ def tag_counts_below(model, owners: QuerySet | None, tree: dict[int, set[int]]) 
     in as a literal (descendant, ancestor) table: no recursive SQL, and the same statement on
     SQLite and PostgreSQL (both name VALUES columns column1, column2).
     """
-    pairs = [(int(below), int(tag)) for tag, tags in tree.items() for below in tags]
+    pairs = [(int(below), int(tag)) for tag, tags in tree.closure().items() for below in tags]
     if not pairs:
         return {}
     through = model.tags.through
@@ -120,7 +106,7 @@ def tags_with_usage_below(user) -> list[Tag]:
     the tag or a tag below it (as filtering by the tag finds), insights only if ``user`` may
     see them. A fixed number of queries."""
     tags = list(Tag.objects.select_related("group", "parent").prefetch_related("aliases"))
-    tree = _descendants((tag.pk, tag.parent_id) for tag in tags)
+    tree = TagTree.of(tags)
     insights = tag_counts_below(Insight, visible_insights(user), tree)
     observations = tag_counts_below(Observation, None, tree)
     studies = tag_counts_below(Study, None, tree)
@@ -150,9 +136,7 @@ def tag_facets(queryset: QuerySet, selected: set[int] = frozenset()) -> list[Fac
     tags = list(
         Tag.objects.select_related("group").order_by("group__position", "group__name", "name")
     )
-    counts = tag_counts_below(
-        queryset.model, queryset, _descendants((tag.pk, tag.parent_id) for tag in tags)
-    )
+    counts = tag_counts_below(queryset.model, queryset, TagTree.of(tags))
     groups: dict[int, FacetGroup] = {}
     for tag in tags:
         if tag.pk not in counts and tag.pk not in selected:

@@ -42,9 +42,9 @@ from .models import (
     Tag,
     TagGroup,
 )
+from .models.tag_tree import TagTree
 from .search.highlight import highlight, snippet
 from .selectors import (
-    descendants_map,
     tag_facets,
     tags_with_usage_below,
     what_we_know,
@@ -296,21 +296,9 @@ def insight_detail(request, pk: int):
 
 def _tag_tree(tags: list[Tag]) -> list[tuple[Tag, int]]:
     """Tags in display order with their depth: each parent followed by its children."""
-    by_parent: dict[int | None, list[Tag]] = {}
-    ids = {tag.pk for tag in tags}
-    for tag in tags:
-        parent = tag.parent_id if tag.parent_id in ids else None
-        by_parent.setdefault(parent, []).append(tag)
-    ordered: list[tuple[Tag, int]] = []
-
-    def walk(parent, depth):
-        for tag in sorted(by_parent.get(parent, []), key=lambda t: t.name.lower()):
-            ordered.append((tag, depth))
-            if depth < 10:  # a hand-made cycle must not hang the page
-                walk(tag.pk, depth + 1)
-
-    walk(None, 0)
-    return ordered
+    by_pk = {tag.pk: tag for tag in tags}
+    order = TagTree.of(tags).depth_first(key=lambda pk: by_pk[pk].name.lower())
+    return [(by_pk[pk], depth) for pk, depth in order]
 
 
 @member_required
@@ -392,7 +380,7 @@ def _study_metrics(request, study: Study) -> dict:
         if split_group
         else []
     )
-    tree = descendants_map()
+    tree = TagTree.load()
     nps_tag_ids = tags_with_nps(tree)
     trend_tags, trend_choices = _trend_tag_choices(nps_tag_ids)
     by_slug = {tag.slug: tag for tag in trend_tags}
@@ -401,7 +389,7 @@ def _study_metrics(request, study: Study) -> dict:
     trend_tag = by_slug.get(request.GET.get("trend_tag", "")) or next(
         (by_pk[tag.pk] for tag in study.tags.all() if tag.pk in by_pk), None
     )
-    points = _trend_points(trend_tag, tree.get(trend_tag.pk)) if trend_tag else []
+    points = _trend_points(trend_tag, tree.below(trend_tag.pk)) if trend_tag else []
     return {
         "metric_panels": panels,
         "measured": measured,
@@ -424,24 +412,16 @@ def tag_detail(request, slug: str):
         Tag.objects.select_related("group", "parent").prefetch_related("aliases", "children"),
         slug=slug,
     )
-    tag_ids = descendants_map().get(tag.pk, {tag.pk})
-    insights = (
-        access.visible_insights(request.user)
-        .filter(pk__in=Insight.tags.through.objects.filter(tag_id__in=tag_ids).values("insight_id"))
-        .order_by("-updated_at")
-    )
+    tag_ids = TagTree.load().below(tag.pk)
+
+    def tagged(model):
+        return model.objects.tagged_with(tag_ids, match_any=True, include_children=False)
+
+    insights = access.visible_insights(request.user, tagged(Insight)).order_by("-updated_at")
     observations = (
-        Observation.objects.filter(
-            pk__in=Observation.tags.through.objects.filter(tag_id__in=tag_ids).values(
-                "observation_id"
-            )
-        )
-        .select_related("study", "participant")
-        .order_by("-observed_on", "-pk")
+        tagged(Observation).select_related("study", "participant").order_by("-observed_on", "-pk")
     )
-    studies = Study.objects.filter(
-        pk__in=Study.tags.through.objects.filter(tag_id__in=tag_ids).values("study_id")
-    ).order_by("-started_on")
+    studies = tagged(Study).order_by("-started_on")
     summaries = metrics_for_tag(tag, tag_ids=tag_ids)
     points = _trend_points(tag, tag_ids) if summaries[Observation.Metric.NPS].base else []
     limit = 50

@@ -35,15 +35,12 @@ class TagGroupListFilter(admin.SimpleListFilter):
         return [(group.slug, group.display_name) for group in TagGroup.objects.all()]
 
     def queryset(self, request, queryset):
-        if self.value():
-            # A pk__in subquery keeps annotated counts exact (a join would multiply them).
-            tagged = queryset.model.objects.filter(tags__group__slug=self.value())
-            return queryset.filter(pk__in=tagged.values("pk"))
-        return queryset
+        # A pk__in subquery keeps annotated counts exact (a join would multiply them).
+        return queryset.tagged_in_group(self.value()) if self.value() else queryset
 
 
 class TagListFilter(admin.SimpleListFilter):
-    """Filter by one tag, listing only tags in use by this kind of object."""
+    """Filter by one tag (and the tags below it, as everywhere), listing tags in use."""
 
     title = _("tag")
     parameter_name = "tag"
@@ -54,10 +51,8 @@ class TagListFilter(admin.SimpleListFilter):
         return [(tag.slug, tag.name) for tag in tags.order_by("name")]
 
     def queryset(self, request, queryset):
-        if self.value():
-            tagged = queryset.model.objects.filter(tags__slug=self.value())
-            return queryset.filter(pk__in=tagged.values("pk"))
-        return queryset
+        tag = Tag.objects.filter(slug=self.value()).first() if self.value() else None
+        return queryset.tagged_with([tag]) if tag else queryset
 
 
 class ObservationInlineForm(forms.ModelForm):

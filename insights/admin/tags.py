@@ -10,25 +10,27 @@ from django.utils.translation import ngettext
 
 from .. import access
 from ..models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
-from ..selectors import usage_subquery
+from ..selectors import tag_usage, usage_subquery
 from ..services import (
     MergePlan,
+    describe_usage,
     tag_alias_delete,
     tag_alias_save,
     tag_delete,
+    tag_group_save,
     tag_merge,
     tag_save,
 )
-from ..signals import describe_usage
 from .base import ServiceInline, ServiceModelAdmin
 
 
 @admin.register(TagGroup)
-class TagGroupAdmin(admin.ModelAdmin):
+class TagGroupAdmin(ServiceModelAdmin):
     list_display = ["display_name", "slug", "position", "tag_count"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "description"]
+    service_m2m = ()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(tag_count=Count("tags"))
@@ -40,6 +42,9 @@ class TagGroupAdmin(admin.ModelAdmin):
     @admin.display(description=_("tags"), ordering="tag_count")
     def tag_count(self, obj):
         return obj.tag_count
+
+    def service_save(self, request, obj, form, m2m):
+        tag_group_save(group=obj)
 
 
 class TagAliasInline(ServiceInline, admin.TabularInline):
@@ -105,7 +110,7 @@ class TagAdmin(ServiceModelAdmin):
     def get_deleted_objects(self, objs, request):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         for tag in objs:
-            usage = tag.usage()
+            usage = tag_usage(tag)
             if any(usage.values()):
                 protected.append(f"{tag}: {describe_usage(usage)}")
         return to_delete, model_count, perms_needed, protected

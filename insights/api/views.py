@@ -43,8 +43,9 @@ from ..models import (
     Tag,
     TagGroup,
 )
+from ..models.tag_tree import TagTree
 from ..search.highlight import snippet
-from ..selectors import descendants_map, tags_with_usage, what_we_know
+from ..selectors import tags_with_usage, what_we_know
 from ..services import (
     RowErrors,
     decision_save,
@@ -212,7 +213,7 @@ class TagViewSet(ApiViewSet):
     def metrics(self, request, pk=None):
         tag = self.get_object()
         group = split_by_group(request)
-        tag_ids = descendants_map().get(tag.pk, {tag.pk})
+        tag_ids = TagTree.load().below(tag.pk)
         summaries = metrics_for_tag(tag, tag_ids=tag_ids)
         body = {
             "tag": tag.pk,

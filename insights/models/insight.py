@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .tag_tree import TaggedQuerySet
+
 
 def validate_one_sentence(value: str) -> None:
     """An insight statement is a single line: details belong in the details field."""
@@ -81,6 +83,8 @@ class Insight(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
+    objects = TaggedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-updated_at"]
         verbose_name = _("insight")
@@ -121,10 +125,6 @@ class Insight(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("insights:insight", args=[self.pk])
-
-    @property
-    def evidence_count(self) -> int:
-        return self.supporting_count + self.contradicting_count
 
     @property
     def confidence_explanation(self) -> str:

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .tag_tree import TaggedQuerySet
+
 # Inclusive scales of the standard CX metrics (see DOMAIN.md: NPS must start at 0).
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
@@ -88,6 +90,8 @@ class Observation(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TaggedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-observed_on", "-created_at"]
@@ -187,16 +191,3 @@ class Observation(models.Model):
             self.source_url,
         ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-    @property
-    def is_metric_reading(self) -> bool:
-        return bool(self.metric) and self.score is not None
-
-    @property
-    def nps_group(self) -> str | None:
-        """promoter / passive / detractor for an NPS answer, else None."""
-        if self.metric != self.Metric.NPS or self.score is None:
-            return None
-        if self.score >= Decimal(9):
-            return "promoter"
-        return "passive" if self.score >= Decimal(7) else "detractor"

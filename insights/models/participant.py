@@ -2,6 +2,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .tag_tree import TaggedQuerySet
+
 participant_code_validator = RegexValidator(
     r"^[A-Za-z]{1,10}-?[A-Za-z0-9]{1,20}$",
     _("Use a pseudonymous code such as P-014: letters, an optional dash, then letters or digits."),
@@ -27,6 +29,8 @@ class Participant(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     consent_expires_on = models.DateField(_("consent expires on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TaggedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

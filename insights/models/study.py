@@ -4,6 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .tag_tree import TaggedQuerySet
+
 
 class Study(models.Model):
     """One piece of research work: its questions, method, dates, owner and summary."""
@@ -56,6 +58,8 @@ class Study(models.Model):
     tags = models.ManyToManyField("Tag", blank=True, related_name="studies", verbose_name=_("tags"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TaggedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_on", "-created_at"]

@@ -112,45 +112,11 @@ class Tag(NormalizedNameMixin):
         return {"parent": parent_error} if parent_error else {}
 
     def _parent_error(self) -> str | None:
-        parent = self.parent
-        if self.group_id and parent.group_id != self.group_id:
+        from .tag_tree import TagTree
+
+        if self.group_id and self.parent.group_id != self.group_id:
             return _("The parent tag must belong to the same group.")
-        seen = set()
-        while parent is not None and parent.pk not in seen:
-            if self.pk and parent.pk == self.pk:
-                return _("A tag cannot be its own ancestor.")
-            seen.add(parent.pk)
-            parent = parent.parent
+        # Only this tag's parent changes: the chain above the new parent is as stored.
+        if self.pk and self.pk in {self.parent_id, *TagTree.load().ancestors(self.parent_id)}:
+            return _("A tag cannot be its own ancestor.")
         return None
-
-    def ancestors(self) -> list["Tag"]:
-        """Parent, grandparent... nearest first."""
-        chain, node, seen = [], self.parent, {self.pk}
-        while node is not None and node.pk not in seen:
-            chain.append(node)
-            seen.add(node.pk)
-            node = node.parent
-        return chain
-
-    def descendant_ids(self) -> set[int]:
-        """Primary keys of every tag below this one (children, grandchildren...)."""
-        found: set[int] = set()
-        frontier = {self.pk}
-        while frontier:
-            frontier = set(Tag.objects.filter(parent__in=frontier).values_list("pk", flat=True))
-            frontier -= found | {self.pk}
-            found |= frontier
-        return found
-
-    def usage(self) -> dict[str, int]:
-        """How many rows use this tag, by kind of use; a tag in use cannot be deleted."""
-        return {
-            "studies": self.studies.count(),
-            "observations": self.observations.count(),
-            "insights": self.insights.count(),
-            "participants": self.participants.count(),
-            "children": self.children.count(),
-        }
-
-    def is_in_use(self) -> bool:
-        return any(self.usage().values())

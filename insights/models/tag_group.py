@@ -1,5 +1,4 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +23,3 @@ class TagGroup(models.Model):
     def display_name(self) -> str:
         """The name in the active language (the built-in groups are in the catalogue)."""
         return gettext(self.name)
-
-    def get_admin_url(self) -> str:
-        return reverse("admin:insights_taggroup_change", args=[self.pk])

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..models import Insight, Observation, SearchDocument, Study, Tag
+from ..models.tag_tree import TagTree
 from .query import normalize_text
 
 
@@ -22,19 +23,10 @@ def ancestor_names() -> dict[int, list[str]]:
     Indexed with each tag, so searching for a broad tag finds what its narrower tags label,
     just as filtering by a parent tag includes its children.
     """
-    rows = {
-        pk: (parent_id, name)
-        for pk, parent_id, name in Tag.objects.values_list("pk", "parent_id", "name")
-    }
-    names: dict[int, list[str]] = {}
-    for pk in rows:
-        chain, parent, seen = [], rows[pk][0], {pk}
-        while parent is not None and parent in rows and parent not in seen:
-            seen.add(parent)
-            chain.append(rows[parent][1])
-            parent = rows[parent][0]
-        names[pk] = chain
-    return names
+    rows = list(Tag.objects.order_by().values_list("pk", "parent_id", "name"))
+    tree = TagTree((pk, parent_id) for pk, parent_id, _name in rows)
+    name_of = {pk: name for pk, _parent_id, name in rows}
+    return {pk: [name_of[above] for above in tree.ancestors(pk)] for pk in name_of}
 
 
 def _tag_words(tags: Iterable[Tag], ancestors: dict[int, list[str]]) -> str:

@@ -35,6 +35,7 @@ from .participants import (
 from .studies import study_archive, study_create, study_save
 from .tags import (
     MergePlan,
+    describe_usage,
     tag_alias_delete,
     tag_alias_save,
     tag_create,
@@ -59,6 +60,7 @@ __all__ = [
     "decision_create",
     "decision_save",
     "decision_set_status",
+    "describe_usage",
     "evidence_add",
     "evidence_delete",
     "evidence_save",

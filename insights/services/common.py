@@ -23,12 +23,12 @@ def set_tags(instance: models.Model, tags: Iterable | None) -> None:
 def reindex_tagged(tag_ids: Iterable[int]) -> None:
     """Re-index everything that carries these tags or tags below them (names changed)."""
     from ..models import Insight, Observation, Study, Tag
-    from ..selectors import descendants_map
+    from ..models.tag_tree import TagTree
 
-    tree = descendants_map()
-    tag_ids = list(set().union(*(tree.get(pk, {pk}) for pk in tag_ids)))
+    tag_ids = TagTree.load().below_any(tag_ids)
     for model in (Insight, Observation, Study):
-        search.index_queryset(model.objects.filter(tags__in=tag_ids).distinct())
+        tagged = model.objects.tagged_with(tag_ids, match_any=True, include_children=False)
+        search.index_queryset(tagged)
     search.index_queryset(Tag.objects.filter(pk__in=tag_ids))
 
 

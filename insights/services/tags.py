@@ -5,10 +5,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import search
 from ..models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
+from ..models.tag_tree import TagTree
+from ..selectors import tag_usage
 from .common import previous_values, reindex_tagged, validated_save
 
 # Every many-to-many table that points at tags, with the name of its owner column.
@@ -32,9 +36,7 @@ def tag_save(*, tag: Tag) -> Tag:
     validated_save(tag)
     if before and before["group_id"] != tag.group_id:
         # Parent and children share a group: the tags below follow the tag to its new group.
-        from ..selectors import descendants_map
-
-        below = descendants_map().get(tag.pk, set()) - {tag.pk}
+        below = TagTree.load().below(tag.pk) - {tag.pk}
         Tag.objects.filter(pk__in=below).update(group=tag.group)
     # A new name or parent changes the documents of everything the tag (or a tag below it)
     # labels; otherwise only the tag's own document changes.
@@ -76,7 +78,35 @@ def tag_alias_delete(*, alias: TagAlias) -> None:
 @transaction.atomic
 def tag_delete(*, tag: Tag) -> None:
     """Delete an unused tag; a tag in use raises ProtectedError (merge it instead)."""
+    check_tag_unused(tag)
     tag.delete()
+
+
+def check_tag_unused(tag: Tag) -> None:
+    """A tag in use is merged into another tag, never deleted: its uses would vanish silently.
+
+    Raises ProtectedError naming where the tag is used.
+    """
+    usage = tag_usage(tag)
+    if any(usage.values()):
+        raise ProtectedError(
+            _("The tag “%(tag)s” is in use (%(usage)s); merge it into another tag instead.")
+            % {"tag": tag.name, "usage": describe_usage(usage)},
+            set(),
+        )
+
+
+def describe_usage(usage: dict[str, int]) -> str:
+    """A short, translated account of where a tag is used."""
+    phrases = {
+        "studies": lambda n: ngettext("%(n)d study", "%(n)d studies", n),
+        "observations": lambda n: ngettext("%(n)d observation", "%(n)d observations", n),
+        "insights": lambda n: ngettext("%(n)d insight", "%(n)d insights", n),
+        "participants": lambda n: ngettext("%(n)d participant", "%(n)d participants", n),
+        "children": lambda n: ngettext("%(n)d child tag", "%(n)d child tags", n),
+    }
+    parts = [phrases[key](n) % {"n": n} for key, n in usage.items() if n]
+    return ", ".join(parts) if parts else _("not used")
 
 
 @dataclass
@@ -95,7 +125,7 @@ class MergePlan:
     @classmethod
     def describe(cls, source: Tag, target: Tag | None = None) -> "MergePlan":
         """Count what ``source`` would hand over; no checks (see tag_merge_plan)."""
-        usage = source.usage()
+        usage = tag_usage(source)
         return cls(
             source=source,
             target=target,
@@ -116,7 +146,7 @@ def tag_merge_check(*, source: Tag, target: Tag) -> None:
     """Raise ValidationError when ``source`` cannot be merged into ``target``."""
     if source.pk == target.pk:
         raise ValidationError(_("A tag cannot be merged into itself."), code="merge_self")
-    if target.pk in source.descendant_ids():
+    if target.pk in TagTree.load().below(source.pk):
         raise ValidationError(
             _("“%(target)s” is below “%(source)s”; detach it before merging.")
             % {"target": target.name, "source": source.name},

@@ -315,20 +315,19 @@ class ObservationViewSet(ApiViewSet):
         body = s.BulkObservationsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         study = body.validated_data["study"]
-        rows, errors = self._validated_rows(body.validated_data["observations"])
-        if errors:
-            # Report the rule errors of the well-formed rows too, all in one answer.
-            checked = [index for index in range(len(rows)) if index not in errors]
-            try:
-                observations_bulk_upsert(
-                    study=study, rows=[rows[i] for i in checked], user=request.user, dry_run=True
-                )
-            except RowErrors as error:
-                for position, row_errors in error.errors.items():
-                    errors[checked[position]] = row_errors
-            raise serializers.ValidationError({"observations": dict(sorted(errors.items()))})
+        rows, errors = [], {}
+        for index, raw in enumerate(body.validated_data["observations"]):
+            row = s.BulkObservationRowSerializer(data=raw)
+            if not row.is_valid():
+                errors[index] = row.errors
+            rows.append(dict(row.validated_data) if not row.errors else {})
+            if "participant" in rows[-1]:
+                rows[-1]["participant_code"] = rows[-1].pop("participant") or ""
         try:
-            result = observations_bulk_upsert(study=study, rows=rows, user=request.user)
+            # Type errors and rule errors of every row come back in one answer.
+            result = observations_bulk_upsert(
+                study=study, rows=rows, user=request.user, errors=errors
+            )
         except RowErrors as error:
             raise serializers.ValidationError({"observations": error.errors}) from error
         except IntegrityError as error:
@@ -348,38 +347,6 @@ class ObservationViewSet(ApiViewSet):
         }
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(payload, status=code)
-
-    @staticmethod
-    def _validated_rows(raw_rows):
-        """Type-check every row; tags are resolved once for the whole request."""
-        rows, errors, tag_values = [], {}, set()
-        for index, raw in enumerate(raw_rows):
-            row = s.BulkObservationRowSerializer(data=raw)
-            if row.is_valid():
-                rows.append(dict(row.validated_data))
-                tag_values.update(row.validated_data.get("tags", []))
-            else:
-                errors[index] = row.errors
-                rows.append({})
-        tags = {value: tag for value in tag_values for tag in _resolve_one(value)}
-        for index, row in enumerate(rows):
-            if "participant" in row:
-                row["participant_code"] = row.pop("participant") or ""
-            if "tags" in row:
-                unknown = [value for value in row["tags"] if value not in tags]
-                if unknown:
-                    errors.setdefault(index, {})["tags"] = [
-                        _("Unknown tag: %(tags)s.") % {"tags": ", ".join(unknown)}
-                    ]
-                row["tags"] = [tags[value] for value in row["tags"] if value in tags]
-        return rows, errors
-
-
-def _resolve_one(value: str) -> list[Tag]:
-    from ..selectors import resolve_tags
-
-    found, _missing = resolve_tags([value])
-    return found
 
 
 @extend_schema_view(

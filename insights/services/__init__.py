@@ -1,5 +1,6 @@
 """Every write that has a rule. Admin, API, web views and commands all call these."""
 
+from .bulk import BulkResult, RowErrors, TagResolver, observations_bulk_upsert
 from .decisions import decision_create, decision_save, decision_set_status
 from .imports import ImportOptions, ImportReport, observations_import
 from .insights import (
@@ -18,14 +19,7 @@ from .insights import (
     insight_supersede_check,
     insights_recompute_confidence,
 )
-from .observations import (
-    BulkResult,
-    RowErrors,
-    observation_create,
-    observation_delete,
-    observation_save,
-    observations_bulk_upsert,
-)
+from .observations import observation_create, observation_delete, observation_save
 from .participants import (
     participant_delete,
     participant_get_or_create,
@@ -55,6 +49,7 @@ __all__ = [
     "ImportReport",
     "MergePlan",
     "RowErrors",
+    "TagResolver",
     "api_token_create",
     "api_token_revoke",
     "decision_create",

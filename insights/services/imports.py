@@ -1,17 +1,16 @@
 """Importing observations from files, all or nothing, in chunks that keep memory flat.
 
 The command ``import_observations`` and the study's admin import page call
-``observations_import``; it writes through ``observations_bulk_upsert`` so scrubbing,
-fingerprints, the search index and confidence hold as for every other write.
+``observations_import``; it writes through ``observations_bulk_upsert``, the API's bulk path,
+so scrubbing, fingerprints, the search index and confidence hold as for every other write.
 """
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -20,11 +19,8 @@ from ..importing import rows as row_parsing
 from ..importing import sources
 from ..importing.rows import MappingError, RowParser
 from ..importing.sources import SourceError
-from ..models import Observation, Tag, TagGroup
-from ..selectors import resolve_tags
-from ..text import normalize_name
-from .observations import RowErrors, observations_bulk_upsert
-from .tags import tag_create
+from ..models import Observation, TagGroup
+from .bulk import TagResolver, observations_bulk_upsert
 
 CHUNK_SIZE = 1000
 PREVIEW_ROWS = 20
@@ -121,7 +117,9 @@ def observations_import(
         per_record=report.format == "jsonl",
     )
     replaces_tags = report.format != "csv" or "tags" in report.mapping
-    tags = _TagResolver(options.unknown_tags, options.tag_group)
+    if options.unknown_tags == "create" and options.tag_group is None:
+        raise MappingError(_("Choose the tag group in which to create unknown tags."))
+    tags = TagResolver(create_in=options.tag_group if options.unknown_tags == "create" else None)
     with transaction.atomic():
         written_from_pk = (Observation.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
         for chunk in _chunks(records, CHUNK_SIZE):
@@ -201,48 +199,35 @@ def _import_chunk(
     problems: dict[int, dict[str, list[str]]] = {}
     for index, record in enumerate(chunk):
         row, tag_names, errors = parser.parse(record)
-        found, tag_errors = tags.resolve(tag_names)
-        if tag_errors:
-            errors["tags"] = tag_errors
         if replaces_tags:
-            row["tags"] = found
+            row["tags"] = tag_names
         if errors:
             problems[index] = errors
         rows.append(row)
     report.rows += len(chunk)
-
-    def upsert(indexes: list[int]):
-        return observations_bulk_upsert(
-            study=study,
-            rows=[rows[i] for i in indexes],
-            user=user,
-            scrub=scrub,
-            written_from_pk=written_from_pk,
-        )
-
-    valid = [i for i in range(len(rows)) if i not in problems]
-    try:
-        result = upsert(valid)
-    except RowErrors as error:
-        for position, errors in error.errors.items():
-            problems[valid[position]] = errors
-        # Write the rows that are fine, so later chunks still see what this one holds.
-        valid = [i for i in valid if i not in problems]
-        result = upsert(valid)
+    # The rows that are fine are written, so later chunks see what this one holds; the whole
+    # import is rolled back at the end if any row had a problem.
+    result = observations_bulk_upsert(
+        study=study,
+        rows=rows,
+        user=user,
+        scrub=scrub,
+        tags=tags,
+        errors=problems,
+        keep_valid_rows=True,
+        written_from_pk=written_from_pk,
+    )
     report.created += len(result.created)
     report.updated += len(result.updated)
     report.repeated += result.repeated
-    report.rejected += len(problems)
-    for index in sorted(problems):
-        for name, messages in problems[index].items():
+    report.rejected += len(result.errors)
+    for index, fields in result.errors.items():
+        for name, messages in fields.items():
             if len(report.errors) < MAX_REPORTED_ERRORS:
                 location = chunk[index].location
                 report.errors.append(RowProblem(location, FIELD_NAMES.get(name, name), messages))
-    actions = dict(zip(valid, result.actions, strict=True))
-    for index, row in enumerate(rows):
-        if len(report.preview) >= PREVIEW_ROWS:
-            break
-        report.preview.append(_preview(chunk[index], row, actions.get(index, "reject")))
+    for index, row in enumerate(rows[: max(PREVIEW_ROWS - len(report.preview), 0)]):
+        report.preview.append(_preview(chunk[index], row, result.actions[index]))
 
 
 def _preview(record, row: dict, action: str) -> dict:
@@ -257,43 +242,6 @@ def _preview(record, row: dict, action: str) -> dict:
         "score": str(row["score"]) if row.get("score") is not None else "",
         "tags": [tag.name for tag in row.get("tags", [])],
     }
-
-
-class _TagResolver:
-    """Tag names -> tags (by name, slug or alias), remembered for the whole import."""
-
-    def __init__(self, policy: str, group: TagGroup | None):
-        if policy == "create" and group is None:
-            raise MappingError(_("Choose the tag group in which to create unknown tags."))
-        self.policy, self.group = policy, group
-        self.known: dict[str, Tag | None] = {}
-        self.created: list[str] = []
-
-    def resolve(self, names: Iterable[str]) -> tuple[list[Tag], list[str]]:
-        tags, errors = [], []
-        for name in names:
-            key = normalize_name(name)
-            if key not in self.known:
-                found, _missing = resolve_tags([name])
-                self.known[key] = found[0] if found else self._create(name, errors)
-            tag = self.known[key]
-            if tag is None:
-                errors.append(_("Unknown tag “%(tag)s”.") % {"tag": name})
-                continue
-            if tag not in tags:
-                tags.append(tag)
-        return tags, errors
-
-    def _create(self, name: str, errors: list[str]) -> Tag | None:
-        if self.policy != "create":
-            return None
-        try:
-            tag = tag_create(name=name, group=self.group)
-        except ValidationError as error:
-            errors.extend(error.messages)
-            return None
-        self.created.append(tag.name)
-        return tag
 
 
 def _chunks(records: Iterator, size: int) -> Iterator[list]:

@@ -10,7 +10,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from insights.api import views
 from insights.models import Observation
-from insights.services import observations as observation_services
+from insights.services import bulk as observation_services
 
 from ..factories import api_client_for
 

@@ -18,12 +18,11 @@ from datetime import date, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import access
 from .models import Decision, Evidence, Insight, Observation, Study, Tag, TagGroup
 
 
@@ -47,54 +46,6 @@ CHUNK_SIZE = 200
 QUOTES_PER_INSIGHT = 3
 # Excel cuts a cell at 32,767 characters and spills the rest over the following rows.
 EXCEL_CELL_LIMIT = 32_000
-
-
-# What to export --------------------------------------------------------------------------------
-
-
-def search_base(params: QueryDict, user=None) -> QuerySet:
-    """The insights the search page filters: what ``user`` may see (everything for None),
-    and only current ones (draft, published) unless the parameters ask for a status."""
-    base = Insight.objects.all() if user is None else access.visible_insights(user)
-    if "status" not in params:
-        # What is current by default; other statuses are one click (or parameter) away.
-        current = [Insight.Status.DRAFT, Insight.Status.PUBLISHED]
-        base = base.filter(status__in=current if user is None else access.default_statuses(user))
-    return base
-
-
-def filter_labels(params: QueryDict, filterset) -> list[tuple[str, str, str]]:
-    """(parameter, value, label) for every filter in the parameters, as a reader names it."""
-    labels = {
-        "status": dict(Insight.Status.choices),
-        "confidence": dict(Insight.Confidence.choices),
-        "method": dict(Study.Method.choices),
-    }
-    tag_names = {tag.slug: tag.name for tag in filterset.selected_tags}
-    group_names = None
-    found = []
-    for key, values in params.lists():
-        if key in {"page", "ordering", "tag_mode"}:
-            continue
-        for value in values:
-            if not value:
-                continue
-            if key == "tag":
-                text = _("Tag: %(tag)s") % {"tag": tag_names.get(value, value)}
-            elif key == "tag_group":
-                if group_names is None:
-                    group_names = {g.slug: g.display_name for g in TagGroup.objects.all()}
-                text = _("Tag group: %(group)s") % {"group": group_names.get(value, value)}
-            elif key == "q":
-                text = _("Words: %(words)s") % {"words": value}
-            elif key in labels:
-                text = str(labels[key].get(value, value))
-            elif key in filterset.form.fields:
-                text = f"{filterset.form.fields[key].label}: {value}"
-            else:
-                continue  # not a filter
-            found.append((key, value, text))
-    return found
 
 
 def prepared(queryset: QuerySet) -> QuerySet:
@@ -504,79 +455,3 @@ def _markdown(
         yield f"## {_('Untagged')} ({untagged_count})\n\n"
         for insight in _chunked(untagged):
             yield _md_insight(insight, include_evidence, base_url)
-
-
-# The JSON export as the OpenAPI schema documents it.
-_STRING = {"type": "string"}
-_NULLABLE_STRING = {"type": "string", "nullable": True}
-JSON_SCHEMA = {
-    "type": "array",
-    "items": {
-        "type": "object",
-        "required": ["id", "statement", "status", "confidence", "tags", "studies", "url"],
-        "properties": {
-            "id": {"type": "integer"},
-            "statement": _STRING,
-            "details": _STRING,
-            "status": {"type": "string", "enum": Insight.Status.values},
-            "confidence": {"type": "string", "enum": Insight.Confidence.values},
-            "confidence_explanation": _STRING,
-            "supporting_count": {"type": "integer"},
-            "contradicting_count": {"type": "integer"},
-            "participant_count": {"type": "integer"},
-            "study_count": {"type": "integer"},
-            "methods": {"type": "array", "items": _STRING},
-            "owner": _NULLABLE_STRING,
-            "review_by": {"type": "string", "format": "date", "nullable": True},
-            "superseded_by": {"type": "integer", "nullable": True},
-            "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"},
-            "published_at": {"type": "string", "format": "date-time", "nullable": True},
-            "url": _STRING,
-            "tags": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"slug": _STRING, "name": _STRING, "group": _STRING},
-                },
-            },
-            "studies": {
-                "type": "array",
-                "items": {"type": "object", "properties": {"slug": _STRING, "title": _STRING}},
-            },
-            "evidence": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "observation": {"type": "integer"},
-                        "relation": {"type": "string", "enum": Evidence.Relation.values},
-                        "note": _STRING,
-                        "kind": {"type": "string", "enum": Observation.Kind.values},
-                        "text": _STRING,
-                        "metric": _STRING,
-                        "score": _NULLABLE_STRING,
-                        "study": _STRING,
-                        "study_title": _STRING,
-                        "participant": _NULLABLE_STRING,
-                        "observed_on": {"type": "string", "format": "date", "nullable": True},
-                        "source_url": _STRING,
-                        "source_ref": _STRING,
-                    },
-                },
-            },
-            "decisions": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "title": _STRING,
-                        "status": {"type": "string", "enum": Decision.Status.values},
-                        "decided_on": {"type": "string", "format": "date", "nullable": True},
-                    },
-                },
-            },
-        },
-    },
-}

@@ -4,6 +4,8 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
+from ..models import Decision, Evidence, Insight, Observation
+
 
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable, e.g. invalid, not_found, protected.")
@@ -50,3 +52,79 @@ class ApiAutoSchema(AutoSchema):
                 code, self._get_response_for_code(ErrorSerializer, code, direction=direction)
             )
         return responses
+
+
+# The JSON export as the OpenAPI schema documents it.
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": "string", "nullable": True}
+EXPORT_JSON_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id", "statement", "status", "confidence", "tags", "studies", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "statement": _STRING,
+            "details": _STRING,
+            "status": {"type": "string", "enum": Insight.Status.values},
+            "confidence": {"type": "string", "enum": Insight.Confidence.values},
+            "confidence_explanation": _STRING,
+            "supporting_count": {"type": "integer"},
+            "contradicting_count": {"type": "integer"},
+            "participant_count": {"type": "integer"},
+            "study_count": {"type": "integer"},
+            "methods": {"type": "array", "items": _STRING},
+            "owner": _NULLABLE_STRING,
+            "review_by": {"type": "string", "format": "date", "nullable": True},
+            "superseded_by": {"type": "integer", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "published_at": {"type": "string", "format": "date-time", "nullable": True},
+            "url": _STRING,
+            "tags": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"slug": _STRING, "name": _STRING, "group": _STRING},
+                },
+            },
+            "studies": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"slug": _STRING, "title": _STRING}},
+            },
+            "evidence": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "observation": {"type": "integer"},
+                        "relation": {"type": "string", "enum": Evidence.Relation.values},
+                        "note": _STRING,
+                        "kind": {"type": "string", "enum": Observation.Kind.values},
+                        "text": _STRING,
+                        "metric": _STRING,
+                        "score": _NULLABLE_STRING,
+                        "study": _STRING,
+                        "study_title": _STRING,
+                        "participant": _NULLABLE_STRING,
+                        "observed_on": {"type": "string", "format": "date", "nullable": True},
+                        "source_url": _STRING,
+                        "source_ref": _STRING,
+                    },
+                },
+            },
+            "decisions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": _STRING,
+                        "status": {"type": "string", "enum": Decision.Status.values},
+                        "decided_on": {"type": "string", "format": "date", "nullable": True},
+                    },
+                },
+            },
+        },
+    },
+}

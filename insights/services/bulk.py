@@ -121,6 +121,19 @@ class BulkResult:
     actions: list[str] = field(default_factory=list)
     errors: ErrorsByRow = field(default_factory=dict)
 
+    @property
+    def created_count(self) -> int:
+        return len(self.created)
+
+    @property
+    def updated_count(self) -> int:
+        return len(self.updated)
+
+    @property
+    def ids(self) -> list[int]:
+        """The ids of what was written: created first, then updated."""
+        return [observation.pk for observation in self.created + self.updated]
+
 
 @transaction.atomic
 def observations_bulk_upsert(

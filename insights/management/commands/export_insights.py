@@ -7,8 +7,9 @@ from django.utils.translation import ngettext
 from django_filters import ChoiceFilter, MultipleChoiceFilter
 from django_filters.filters import BooleanFilter
 
-from ...exports import FORMATS, export_insights, filter_labels, search_base, write_file
+from ...exports import FORMATS, export_insights, write_file
 from ...filtersets import InsightFilterSet, TagValuesFilter
+from ...selectors import filter_labels, search_base
 
 
 def _option(name: str) -> str:

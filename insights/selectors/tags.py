@@ -1,18 +1,21 @@
-"""Reads that several pages (and the API) share: visibility, tag trees, facet counts."""
+"""Reads about tags: resolving names, usage counts (a tag's subtree included), facets."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from math import ceil
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from . import search
-from .access import visible_insights
-from .models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
-from .models.tag_tree import TagTree
-from .text import normalize_name
+from ..access import visible_insights
+from ..models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
+from ..models.tag_tree import TagTree
+from ..text import normalize_name
+
+
+def tags_with_group() -> Prefetch:
+    """The prefetch every list of tagged objects uses: tags with their group, by name."""
+    return Prefetch("tags", queryset=Tag.objects.select_related("group").order_by("name"))
 
 
 def tag_usage(tag: Tag) -> dict[str, int]:
@@ -168,65 +171,29 @@ def tag_facets(queryset: QuerySet, selected: set[int] = frozenset()) -> list[Fac
 
 
 @dataclass
-class KnownAnswer:
-    """What the repository already knows about a question: insights, studies, tags."""
+class TagPage:
+    """What a tag's page lists: everything carrying the tag or a tag below it."""
 
-    insights: list[Insight]
-    studies: list[Study]
-    tags: list[Tag]
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.insights or self.studies or self.tags)
+    tag: Tag
+    tag_ids: set[int]
+    insights: QuerySet
+    observations: QuerySet
+    studies: QuerySet
 
 
-def what_we_know(text: str, user, *, limit: int = 10, exclude_study=None) -> KnownAnswer:
-    """The most relevant insights and past studies for pasted research questions, ranked."""
-    question = search.parse_question(text)
-    if not question.include:
-        return KnownAnswer([], [], [])
-    insights = search.search(visible_insights(user), question, match_any=True)
-    studies = search.search(Study.objects.all(), question, match_any=True)
-    if exclude_study is not None:
-        studies = studies.exclude(pk=exclude_study.pk)
-    tags = search.search(Tag.objects.select_related("group"), question, match_any=True)
-    # Current knowledge first: a superseded or archived finding only after the live ones.
-    outdated = Case(
-        When(status__in=[Insight.Status.SUPERSEDED, Insight.Status.ARCHIVED], then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+def tag_page(user, tag: Tag) -> TagPage:
+    """The insights (those ``user`` may see), observations and studies of a tag's subtree."""
+    tag_ids = TagTree.load().below(tag.pk)
+
+    def tagged(model) -> QuerySet:
+        return model.objects.tagged_with(tag_ids, match_any=True, include_children=False)
+
+    return TagPage(
+        tag=tag,
+        tag_ids=tag_ids,
+        insights=visible_insights(user, tagged(Insight)).order_by("-updated_at"),
+        observations=tagged(Observation)
+        .select_related("study", "participant")
+        .order_by("-observed_on", "-pk"),
+        studies=tagged(Study).order_by("-started_on"),
     )
-    return KnownAnswer(
-        insights=list(
-            insights.annotate(outdated=outdated).order_by(
-                "outdated", "-search_rank", "-updated_at"
-            )[:limit]
-        ),
-        studies=list(studies.order_by("-search_rank", "-started_on")[:limit]),
-        tags=list(tags.order_by("-search_rank", "name")[:limit]),
-    )
-
-
-# A study is offered as a possible duplicate when it shares at least this many of the
-# study's distinct meaningful words, and at least this share of them: one common word
-# ("клиенты", "Копилка") says nothing about repeating the research.
-DUPLICATE_MIN_WORDS = 2
-DUPLICATE_MIN_SHARE = 0.25
-
-
-def similar_studies(study: Study, *, limit: int = 5) -> list[Study]:
-    """Other studies whose text covers enough of this study's title and questions that they
-    may have asked the same thing, most shared words first (one query)."""
-    question = search.parse_question(f"{study.title}\n{study.research_questions}")
-    # One term per stem: "первый" and "первые" are the same word for this count.
-    terms = tuple({term.stems: term for term in question.include}.values())
-    if not terms:
-        return []
-    question = search.ParsedQuery(include=terms)
-    needed = min(len(terms), max(DUPLICATE_MIN_WORDS, ceil(len(terms) * DUPLICATE_MIN_SHARE)))
-    studies = (
-        search.search(Study.objects.exclude(pk=study.pk), question, match_any=True)
-        .annotate(shared_words=search.matched_terms(Study, question))
-        .filter(shared_words__gte=needed)
-    )
-    return list(studies.order_by("-shared_words", "-search_rank", "-started_on")[:limit])

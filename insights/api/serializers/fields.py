@@ -1,0 +1,80 @@
+"""Fields the serializers share: tags, users and participants by name."""
+
+from django.contrib.auth import get_user_model
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ...models.participant import participant_code_validator
+from ...selectors import resolve_tags
+
+TAG_OBJECT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
+        "group": {"type": "string"},
+    },
+}
+
+
+@extend_schema_field({"type": "array", "items": TAG_OBJECT})
+class TagListField(serializers.Field):
+    """Tags out as objects; in as a list of slugs, names or aliases."""
+
+    default_error_messages = {
+        "not_a_list": _("Give a list of tag slugs, names or aliases."),
+        "unknown": _("Unknown tag: %(tags)s."),
+    }
+
+    def to_representation(self, manager):
+        return [
+            {"id": tag.pk, "slug": tag.slug, "name": tag.name, "group": tag.group.slug}
+            for tag in manager.all()
+        ]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list) or not all(isinstance(item, str) for item in data):
+            self.fail("not_a_list")
+        for item in data:
+            ProhibitNullCharactersValidator()(item)
+        tags, missing = resolve_tags(data)
+        if missing:
+            raise serializers.ValidationError(
+                self.error_messages["unknown"] % {"tags": ", ".join(missing)}, code="unknown_tag"
+            )
+        return tags
+
+
+class UsernameField(serializers.SlugRelatedField):
+    """A user by user name (null for none)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", get_user_model().objects.all())
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("required", False)
+        super().__init__(slug_field="username", **kwargs)
+
+
+class AliasListField(serializers.ListField):
+    """A tag's aliases: their names out, a list of names in."""
+
+    def to_representation(self, manager):
+        return [alias.name for alias in manager.all()]
+
+
+@extend_schema_field({"type": "string", "nullable": True, "example": "P-014"})
+class ParticipantCodeField(serializers.Field):
+    """A participant by pseudonymous code; the view creates an unknown code's participant."""
+
+    def to_representation(self, participant):
+        return participant.code
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("Give the participant's code, e.g. P-014."))
+        code = data.strip().upper()
+        participant_code_validator(code)
+        return code

@@ -1,0 +1,181 @@
+"""Insights with their evidence, and decisions."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ... import access
+from ...models import (
+    Decision,
+    DecisionStatusChange,
+    Evidence,
+    Insight,
+    Observation,
+    Study,
+)
+from .fields import TagListField, UsernameField
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    observation = serializers.PrimaryKeyRelatedField(queryset=Observation.objects.all())
+    relation = serializers.ChoiceField(
+        choices=Evidence.Relation.choices, default=Evidence.Relation.SUPPORTS
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EmbeddedStudySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Study
+        fields = ["id", "title", "slug", "method"]
+
+
+class EmbeddedObservationSerializer(serializers.ModelSerializer):
+    study = EmbeddedStudySerializer()
+    participant = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Observation
+        fields = [
+            "id", "study", "kind", "text", "participant", "observed_on", "source_url",
+            "source_ref", "metric", "score",
+        ]  # fmt: skip
+
+
+class EvidenceObservationField(serializers.PrimaryKeyRelatedField):
+    """The observation's id; the observation itself with ?expand=evidence (see schema.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    observation = EvidenceObservationField()
+    observation_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["observation", "relation", "note", "observation_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_observation_url(self, evidence):
+        request = self.context.get("request")
+        path = f"/api/v1/observations/{evidence.observation_id}/"
+        return request.build_absolute_uri(path) if request else path
+
+    def to_representation(self, evidence):
+        data = super().to_representation(evidence)
+        if self.context.get("expand_evidence"):
+            data["observation"] = EmbeddedObservationSerializer(evidence.observation).data
+        return data
+
+
+INSIGHT_FIELDS = [
+    "id", "statement", "details", "status", "superseded_by", "review_by", "owner", "tags",
+    "confidence", "confidence_explanation", "supporting_count", "contradicting_count",
+    "participant_count", "study_count", "methods", "evidence", "decisions", "url",
+    "created_at", "updated_at", "published_at",
+]  # fmt: skip
+
+
+class InsightSerializer(serializers.ModelSerializer):
+    """An insight as clients read it (evidence as links, or embedded with ?expand=evidence)."""
+
+    owner = UsernameField()
+    tags = TagListField(required=False)
+    evidence = serializers.SerializerMethodField()
+    confidence_explanation = serializers.CharField(read_only=True)
+    decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Insight
+        fields = INSIGHT_FIELDS
+        read_only_fields = INSIGHT_FIELDS
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, insight):
+        if not self._reader_sees_evidence():
+            return []
+        return EvidenceSerializer(insight.evidence.all(), many=True, context=self.context).data
+
+    def to_representation(self, insight):
+        data = super().to_representation(insight)
+        if not self._reader_sees_evidence():
+            data["decisions"] = []
+        return data
+
+    def _reader_sees_evidence(self) -> bool:
+        """ANONYMOUS_READ opens published findings, not the evidence or decisions behind them."""
+        request = self.context.get("request")
+        return request is None or access.can_see_evidence(request.user)
+
+
+class InsightWriteSerializer(serializers.ModelSerializer):
+    """What clients send: the finding, its tags and (on create) its evidence."""
+
+    owner = UsernameField()
+    tags = TagListField(required=False)
+    evidence = EvidenceInputSerializer(
+        many=True,
+        required=False,
+        help_text=_("Observations that support or contradict it (on create)."),
+    )
+
+    class Meta:
+        model = Insight
+        fields = ["statement", "details", "review_by", "owner", "tags", "evidence"]
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            moved = {
+                name: [_("Change the status with the publish, supersede or archive actions.")]
+                for name in ("status", "superseded_by")
+                if name in data
+            }
+            if moved:
+                raise serializers.ValidationError(moved)
+        return super().to_internal_value(data)
+
+    def to_representation(self, instance):
+        return InsightSerializer(instance, context=self.context).data
+
+
+class SupersedeSerializer(serializers.Serializer):
+    successor = serializers.PrimaryKeyRelatedField(
+        queryset=Insight.objects.all(), help_text=_("The insight that replaces this one.")
+    )
+
+
+class DecisionStatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = DecisionStatusChange
+        fields = ["from_status", "to_status", "changed_at", "changed_by", "note"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    owner = UsernameField()
+    insights = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Insight.objects.all(), required=False
+    )
+    status_note = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, help_text=_("Kept in the history.")
+    )
+    status_history = DecisionStatusChangeSerializer(
+        source="status_changes", many=True, read_only=True
+    )
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id", "title", "description", "status", "decided_on", "owner", "external_url",
+            "outcome", "insights", "status_note", "status_history", "url", "created_at",
+            "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "updated_at"]

@@ -1,0 +1,19 @@
+"""API v1 viewsets: queryset, serializer, filterset, permissions; writes call the services."""
+
+from .decisions import DecisionViewSet
+from .insights import InsightViewSet
+from .research import ObservationViewSet, ParticipantViewSet, StudyViewSet
+from .search import KnownView, SearchView
+from .tags import TagGroupViewSet, TagViewSet
+
+__all__ = [
+    "DecisionViewSet",
+    "InsightViewSet",
+    "KnownView",
+    "ObservationViewSet",
+    "ParticipantViewSet",
+    "SearchView",
+    "StudyViewSet",
+    "TagGroupViewSet",
+    "TagViewSet",
+]

@@ -1,0 +1,64 @@
+"""What every endpoint shares: FilterSets, cursor pages, writes through the services."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers, viewsets
+
+from ...models import TagGroup
+
+EXPAND_PARAMETER = OpenApiParameter(
+    "expand",
+    str,
+    enum=["evidence"],
+    description=_(
+        "evidence: embed each evidence item's observation with its study and participant "
+        "(signed-in readers only; anonymous readers get no evidence)."
+    ),
+)
+SPLIT_BY_PARAMETER = OpenApiParameter(
+    "split_by",
+    str,
+    description=_("Slug of a tag group (e.g. segment) to split the figures by."),
+)
+
+
+def split_by_group(request) -> TagGroup | None:
+    """The tag group named by ?split_by=, None without it; 400 for an unknown one."""
+    slug = request.query_params.get("split_by")
+    if not slug:
+        return None
+    group = None if "\x00" in slug else TagGroup.objects.filter(slug=slug).first()
+    if group is None:
+        raise serializers.ValidationError(
+            {"split_by": [_("Unknown tag group: %(slug)s.") % {"slug": slug}]}
+        )
+    return group
+
+
+class ApiViewSet(viewsets.ModelViewSet):
+    """A model's endpoint: list, read, create, update and delete; writes call ``save``."""
+
+    filter_backends = [DjangoFilterBackend]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def save(self, serializer, instance):
+        """Apply validated data through the entity's service; returns the saved object."""
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.instance = self.save(serializer, serializer.Meta.model())
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.instance = self.save(serializer, serializer.instance)
+
+    @staticmethod
+    def assign(instance, data: dict, *skip: str):
+        """Copy validated fields onto the instance, except the ones a service sets itself."""
+        for name, value in data.items():
+            if name not in skip:
+                setattr(instance, name, value)
+        return instance

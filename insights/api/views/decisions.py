@@ -1,0 +1,35 @@
+"""Decisions with the insights behind them and their dated status history."""
+
+from django.db.models import Prefetch
+
+from ... import access
+from ...models import Decision, DecisionStatusChange
+from ...services import decision_save
+from .. import serializers as s
+from .base import ApiViewSet
+
+
+class DecisionViewSet(ApiViewSet):
+    serializer_class = s.DecisionSerializer
+    ordering = ("-updated_at", "-pk")
+
+    def get_queryset(self):
+        # A Viewer must not learn the ids of draft or archived insights through a decision.
+        insights = access.visible_insights(self.request.user).only("pk")
+        return Decision.objects.select_related("owner").prefetch_related(
+            Prefetch("insights", queryset=insights),
+            Prefetch(
+                "status_changes",
+                queryset=DecisionStatusChange.objects.select_related("changed_by"),
+            ),
+        )
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        decision = decision_save(
+            decision=self.assign(instance, data, "insights", "status_note"),
+            insights=data.get("insights"),
+            user=self.request.user,
+            note=data.get("status_note", ""),
+        )
+        return self.get_queryset().get(pk=decision.pk)

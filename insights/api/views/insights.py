@@ -1,0 +1,177 @@
+"""Insights: list, read, write, publish, supersede, archive, export and similar ones."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ... import access
+from ...exports import FORMATS, export_response
+from ...filtersets import INSIGHT_ORDERINGS, InsightFilterSet
+from ...models import Insight
+from ...selectors import filter_labels, insight_api_list, similar_insights
+from ...services import (
+    insight_archive,
+    insight_create,
+    insight_publish,
+    insight_save,
+    insight_set_evidence,
+    insight_supersede,
+)
+from .. import serializers as s
+from ..errors import validation_error
+from ..schema import EXPORT_JSON_SCHEMA
+from .base import EXPAND_PARAMETER, ApiViewSet
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[EXPAND_PARAMETER]),
+    retrieve=extend_schema(parameters=[EXPAND_PARAMETER]),
+)
+class InsightViewSet(ApiViewSet):
+    filterset_class = InsightFilterSet
+    anonymous_readable = True
+
+    def get_serializer_class(self):
+        if self.action in {"create", "update", "partial_update"}:
+            return s.InsightWriteSerializer
+        return s.InsightSerializer
+
+    def _expand_evidence(self) -> bool:
+        # Observations are evidence: anonymous readers (ANONYMOUS_READ) never get them.
+        request = self.request
+        return (
+            request is not None
+            and access.can_see_evidence(request.user)
+            and "evidence" in request.query_params.get("expand", "").split(",")
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "expand_evidence": self._expand_evidence()}
+
+    def get_queryset(self):
+        return insight_api_list(self.request.user, expand_evidence=self._expand_evidence())
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        self._ordering = INSIGHT_ORDERINGS[self._filterset_ordering()]
+        return queryset
+
+    def _filterset_ordering(self) -> str:
+        filterset = InsightFilterSet(self.request.query_params, queryset=Insight.objects.none())
+        return filterset.current_ordering if filterset.is_valid() else "-updated_at"
+
+    def get_cursor_ordering(self):
+        return getattr(self, "_ordering", INSIGHT_ORDERINGS["-updated_at"])
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        if instance.pk is None:
+            insight = insight_create(
+                statement=data["statement"],
+                details=data.get("details", ""),
+                review_by=data.get("review_by"),
+                owner=data.get("owner"),
+                tags=data.get("tags", ()),
+                evidence=data.get("evidence", ()),
+                user=self.request.user,
+            )
+        else:
+            insight = insight_save(
+                insight=self.assign(instance, data, "tags", "evidence"), tags=data.get("tags")
+            )
+            if "evidence" in data:
+                insight_set_evidence(insight=insight, items=data["evidence"])
+        return self.get_queryset().get(pk=insight.pk)
+
+    def _status_action(self, service, **kwargs):
+        insight = self.get_object()
+        service(insight=insight, **kwargs)
+        fresh = self.get_queryset().get(pk=insight.pk)
+        return Response(s.InsightSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=s.InsightSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._status_action(insight_publish)
+
+    @extend_schema(request=s.SupersedeSerializer, responses=s.InsightSerializer)
+    @action(detail=True, methods=["post"])
+    def supersede(self, request, pk=None):
+        body = s.SupersedeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            return self._status_action(
+                insight_supersede, successor=body.validated_data["successor"]
+            )
+        except DjangoValidationError as error:
+            # The service names the model field; the client sent "successor".
+            detail = validation_error(error).detail
+            if "superseded_by" in detail:
+                detail["successor"] = detail.pop("superseded_by")
+            raise serializers.ValidationError(detail) from error
+
+    @extend_schema(request=None, responses=s.InsightSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        return self._status_action(insight_archive)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "file",
+                str,
+                enum=list(FORMATS),
+                default="json",
+                description=_(
+                    "File format: csv (UTF-8 with a byte order mark, for Excel), json, or "
+                    "markdown (a readable report grouped by tag group)."
+                ),
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): EXPORT_JSON_SCHEMA,
+            (200, "text/markdown"): OpenApiTypes.STR,
+        },
+        filters=True,
+        description=_(
+            "Every insight the list's filters select (all of them, not one page), with tags, "
+            "evidence and decisions, as a file download streamed while it is written. "
+            "Anonymous readers get no evidence and no decisions."
+        ),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request):
+        fmt = request.query_params.get("file") or "json"
+        if fmt not in FORMATS:
+            raise serializers.ValidationError(
+                {"file": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(FORMATS)}]}
+            )
+        queryset = self.filter_queryset(self.get_queryset())
+        filterset = InsightFilterSet(request.query_params, queryset=Insight.objects.none())
+        filterset.is_valid()  # already checked by filter_queryset; names the tags for the report
+        return export_response(
+            queryset,
+            fmt,
+            include_evidence=access.can_see_evidence(request.user),
+            base_url=request.build_absolute_uri("/"),
+            filters=[text for _key, _value, text in filter_labels(request.query_params, filterset)],
+        )
+
+    @extend_schema(
+        parameters=[EXPAND_PARAMETER],
+        responses=s.SimilarInsightSerializer(many=True),
+        description=_(
+            "Up to 10 insights most similar to this one by text and shared tags, best first "
+            "(a plain list: no pages, no filters)."
+        ),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def similar(self, request, pk=None):
+        similar = similar_insights(self.get_object(), self.get_queryset())
+        context = self.get_serializer_context()
+        return Response(s.SimilarInsightSerializer(similar, many=True, context=context).data)

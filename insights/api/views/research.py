@@ -1,0 +1,141 @@
+"""Participants, studies (with their metrics) and observations, one by one or in bulk."""
+
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ...filtersets import ObservationFilterSet, StudyFilterSet
+from ...metrics import metrics_by_segment, metrics_for
+from ...models import Observation, Participant
+from ...selectors import studies_with_counts, tags_with_group
+from ...services import (
+    RowErrors,
+    observation_delete,
+    observation_save,
+    observations_bulk_upsert,
+    participant_delete,
+    participant_get_or_create,
+    participant_save,
+    study_save,
+)
+from .. import serializers as s
+from ..errors import Conflict
+from .base import SPLIT_BY_PARAMETER, ApiViewSet, split_by_group
+
+
+class ParticipantViewSet(ApiViewSet):
+    serializer_class = s.ParticipantSerializer
+    ordering = ("code", "pk")
+
+    def get_queryset(self):
+        return Participant.objects.prefetch_related(tags_with_group())
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        return participant_save(
+            participant=self.assign(instance, data, "tags"), tags=data.get("tags")
+        )
+
+    def perform_destroy(self, instance):
+        participant_delete(participant=instance)
+
+
+class StudyViewSet(ApiViewSet):
+    serializer_class = s.StudySerializer
+    filterset_class = StudyFilterSet
+    ordering = ("-updated_at", "-pk")
+
+    def get_queryset(self):
+        return studies_with_counts()
+
+    def save(self, serializer, instance):
+        data = serializer.validated_data
+        study = study_save(study=self.assign(instance, data, "tags"), tags=data.get("tags"))
+        return self.get_queryset().get(pk=study.pk)
+
+    @extend_schema(
+        parameters=[SPLIT_BY_PARAMETER],
+        responses=s.StudyMetricsSerializer,
+        description=_("NPS, CSAT and CES with the counts behind them."),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def metrics(self, request, pk=None):
+        study = self.get_object()
+        group = split_by_group(request)
+        observations = Observation.objects.filter(study=study)
+        body = {"study": study.pk, "metrics": metrics_for(observations)}
+        if group is not None:
+            body["split_by"] = group.slug
+            body["segments"] = metrics_by_segment(observations, group)
+        return Response(s.StudyMetricsSerializer(body).data)
+
+
+class ObservationViewSet(ApiViewSet):
+    serializer_class = s.ObservationSerializer
+    filterset_class = ObservationFilterSet
+    ordering = ("-updated_at", "-pk")
+
+    def get_queryset(self):
+        return Observation.objects.select_related("participant", "created_by").prefetch_related(
+            tags_with_group()
+        )
+
+    def save(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        if "participant" in data:
+            code = data.pop("participant")
+            instance.participant = participant_get_or_create(code=code) if code else None
+        observation = observation_save(
+            observation=self.assign(instance, data, "tags"),
+            tags=data.get("tags"),
+            user=self.request.user,
+        )
+        return self.get_queryset().get(pk=observation.pk)
+
+    def perform_destroy(self, instance):
+        observation_delete(observation=instance)
+
+    @extend_schema(
+        request=s.BulkObservationsSerializer,
+        responses={200: s.BulkResultSerializer, 201: s.BulkResultSerializer},
+        description=_(
+            "Create or update up to 5,000 observations of one study, all or nothing. Rows with "
+            "an external_id the study already has update that observation (idempotent). Row "
+            "errors come back under fields.observations.<row index>.<field>."
+        ),
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        body = s.BulkObservationsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        study = body.validated_data["study"]
+        rows, errors = [], {}
+        for index, raw in enumerate(body.validated_data["observations"]):
+            row = s.BulkObservationRowSerializer(data=raw)
+            if not row.is_valid():
+                errors[index] = row.errors
+            rows.append(dict(row.validated_data) if not row.errors else {})
+            if "participant" in rows[-1]:
+                rows[-1]["participant_code"] = rows[-1].pop("participant") or ""
+        try:
+            # Type errors and rule errors of every row come back in one answer.
+            result = observations_bulk_upsert(
+                study=study, rows=rows, user=request.user, errors=errors
+            )
+        except RowErrors as error:
+            raise serializers.ValidationError({"observations": error.errors}) from error
+        except IntegrityError as error:
+            # Another request created the same external_ids between this one's check and its
+            # insert; the whole import was rolled back, and sending it again updates those rows.
+            raise Conflict(
+                _(
+                    "Another request was importing the same rows at the same moment; nothing "
+                    "was saved. Send this request again."
+                ),
+                code="concurrent_import",
+            ) from error
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(s.BulkResultSerializer(result).data, status=code)

@@ -1,0 +1,23 @@
+"""Server-rendered pages: search, insights, tags, studies, decisions, "what do we know?".
+
+Views only read: they combine a FilterSet or a selector with a template, after insights.access
+let the reader in. Writes happen in the admin and the API, through the services.
+"""
+
+from .insights import insight_detail
+from .search import insight_export, insight_search, known
+from .studies import decision_detail, study_detail
+from .tags import tag_detail, tag_list
+from .tokens import api_tokens
+
+__all__ = [
+    "api_tokens",
+    "decision_detail",
+    "insight_detail",
+    "insight_export",
+    "insight_search",
+    "known",
+    "study_detail",
+    "tag_detail",
+    "tag_list",
+]

@@ -64,7 +64,7 @@ class TagFactory(ServiceFactory):
     def _create(cls, model_class, *, group, **kwargs):
         if isinstance(group, str):
             group = TagGroup.objects.get(slug=group)
-        return tag_create(group=group, **kwargs)
+        return super()._create(model_class, group=group, **kwargs)
 
 
 class StudyFactory(ServiceFactory):
@@ -85,7 +85,7 @@ class ParticipantFactory(ServiceFactory):
 
     @classmethod
     def _create(cls, model_class, *, code, tags=None, **fields):
-        participant = participant_get_or_create(code=code)
+        participant = super()._create(model_class, code=code)
         if tags is None and not fields:
             return participant
         for name, value in fields.items():
@@ -125,7 +125,7 @@ class InsightFactory(ServiceFactory):
 
     @classmethod
     def _create(cls, model_class, *, published, **kwargs):
-        insight = insight_create(**kwargs)
+        insight = super()._create(model_class, **kwargs)
         return insight_publish(insight=insight) if published else insight
 
 
@@ -151,7 +151,7 @@ class DecisionFactory(ServiceFactory):
 
     @classmethod
     def _create(cls, model_class, *, status, note, **kwargs):
-        decision = decision_create(**kwargs)
+        decision = super()._create(model_class, **kwargs)
         if status:
             decision_set_status(decision=decision, status=status, note=note)
         return decision

@@ -1,8 +1,25 @@
-"""Suite-wide fixtures."""
+"""Suite-wide fixtures: signed-in users, the common tags and a small repository."""
+
+from datetime import date
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
+
+from insights.models import TagGroup
+from insights.services import insight_link_add, insight_supersede
+
+from .factories import (
+    DecisionFactory,
+    InsightFactory,
+    MetricObservationFactory,
+    ObservationFactory,
+    ParticipantFactory,
+    StudyFactory,
+    TagFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -20,19 +37,114 @@ def _fresh_cache():
     cache.clear()
 
 
+# --- Users -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_user(db):
+    """The superuser behind pytest-django's ``admin_client``, named root."""
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
 @pytest.fixture
 def viewer_client(client):
     """A browser session of a Viewer."""
-    from .factories import user_with_role
-
-    client.force_login(user_with_role("viewer", "Viewer"))
+    client.force_login(UserFactory(username="viewer", role="Viewer"))
     return client
 
 
 @pytest.fixture
 def contributor_client(client):
     """A browser session of a Contributor."""
-    from .factories import user_with_role
-
-    client.force_login(user_with_role("contributor", "Contributor"))
+    client.force_login(UserFactory(username="contributor", role="Contributor"))
     return client
+
+
+@pytest.fixture
+def client_for(db):
+    """Makes a new browser session of a new user in a role, next to the test's ``client``."""
+
+    def sign_in(role: str | None, **fields) -> Client:
+        session = Client()
+        session.force_login(UserFactory(role=role, **fields))
+        return session
+
+    return sign_in
+
+
+# --- Tags ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def theme(db) -> TagGroup:
+    return TagGroup.objects.get(slug="theme")
+
+
+@pytest.fixture
+def onboarding(db):
+    """A theme tag with an English alias."""
+    return TagFactory(name="Онбординг", aliases=["onboarding"])
+
+
+@pytest.fixture
+def kyc(onboarding):
+    """A theme tag below "Онбординг"."""
+    return TagFactory(name="KYC", parent=onboarding)
+
+
+@pytest.fixture
+def premium(db):
+    """A segment tag."""
+    return TagFactory(name="Premium", group="segment")
+
+
+# --- Data ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def study(db):
+    """An interview study with nothing in it yet."""
+    return StudyFactory()
+
+
+@pytest.fixture
+def loyalty_world(db) -> dict:
+    """A loyalty tag with a child, and an insight superseded by a finer one.
+
+    The newer insight is backed by a quote and contradicted by a survey answer, refines the
+    older one and led to an accepted decision; a draft sits next to them.
+    """
+    tag = TagFactory(name="Лояльность", aliases=["loyalty"])
+    child = TagFactory(name="Кешбэк", parent=tag, aliases=["cashback"])
+    study = StudyFactory(
+        title="Интервью о лояльности",
+        research_questions="Почему клиенты уходят?\nЧто ценят в кешбэке?",
+        tags=[tag],
+    )
+    survey = StudyFactory(title="NPS Q3", method="metric_survey")
+    quote = ObservationFactory(
+        study=study, text="Кешбэк — главное, ради чего я остаюсь",
+        participant=ParticipantFactory(code="P-001", tags=[tag]), tags=[child],
+        observed_on=date(2026, 5, 1), external_id="int-1",
+    )  # fmt: skip
+    score = MetricObservationFactory(
+        study=survey, kind="survey_answer", metric="nps", score=9, text="Кешбэк приходит быстро"
+    )
+    old = InsightFactory(
+        statement="Программа лояльности удерживает клиентов",
+        evidence=[{"observation": quote}], tags=[tag], published=True,
+    )  # fmt: skip
+    new = InsightFactory(
+        statement="Кешбэк удерживает клиентов сильнее скидок",
+        evidence=[{"observation": quote}, {"observation": score, "relation": "contradicts"}],
+        tags=[child], review_by=date(2027, 1, 1), published=True,
+    )  # fmt: skip
+    insight_supersede(insight=old, successor=new)
+    insight_link_add(from_insight=new, to_insight=old, kind="refines")
+    draft = InsightFactory(statement="Черновик про лояльность", tags=[tag])
+    decision = DecisionFactory(
+        title="Поднять кешбэк до 5%", insights=[new], status="accepted", note="Согласовано"
+    )
+    return {"tag": tag, "child": child, "study": study, "survey": survey, "quote": quote,
+            "score": score, "old": old, "new": new, "draft": draft,
+            "decision": decision}  # fmt: skip

@@ -4,12 +4,26 @@ import factory
 from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
 
-from insights.models import Insight, Observation, Participant, Study, Tag, TagGroup
+from insights.models import (
+    Decision,
+    Evidence,
+    Insight,
+    Observation,
+    Participant,
+    Study,
+    Tag,
+    TagGroup,
+)
 from insights.services import (
     api_token_create,
+    decision_create,
+    decision_set_status,
+    evidence_add,
     insight_create,
+    insight_publish,
     observation_create,
     participant_get_or_create,
+    participant_save,
     study_create,
     tag_create,
 )
@@ -21,6 +35,8 @@ SERVICES = {
     Participant: participant_get_or_create,
     Observation: observation_create,
     Insight: insight_create,
+    Evidence: evidence_add,
+    Decision: decision_create,
 }
 
 
@@ -36,11 +52,19 @@ class ServiceFactory(factory.Factory):
 
 
 class TagFactory(ServiceFactory):
+    """A tag in the theme group; ``group`` may also be a group's slug ("segment")."""
+
     class Meta:
         model = Tag
 
     name = factory.Sequence(lambda n: f"Тема {n}")
-    group = factory.LazyFunction(lambda: TagGroup.objects.get(slug="theme"))
+    group = "theme"
+
+    @classmethod
+    def _create(cls, model_class, *, group, **kwargs):
+        if isinstance(group, str):
+            group = TagGroup.objects.get(slug=group)
+        return super()._create(model_class, group=group, **kwargs)
 
 
 class StudyFactory(ServiceFactory):
@@ -52,13 +76,26 @@ class StudyFactory(ServiceFactory):
 
 
 class ParticipantFactory(ServiceFactory):
+    """The participant with this code (created on first use), with its tags and consent."""
+
     class Meta:
         model = Participant
 
     code = factory.Sequence(lambda n: f"P-{n:03}")
 
+    @classmethod
+    def _create(cls, model_class, *, code, tags=None, **fields):
+        participant = super()._create(model_class, code=code)
+        if tags is None and not fields:
+            return participant
+        for name, value in fields.items():
+            setattr(participant, name, value)
+        return participant_save(participant=participant, tags=tags)
+
 
 class ObservationFactory(ServiceFactory):
+    """A quote from a participant of its own; pass ``participant=None`` for an anonymous one."""
+
     class Meta:
         model = Observation
 
@@ -67,19 +104,82 @@ class ObservationFactory(ServiceFactory):
     participant = factory.SubFactory(ParticipantFactory)
 
 
+class MetricObservationFactory(ObservationFactory):
+    """One survey answer (NPS, CSAT, CES...): a score without text or participant."""
+
+    kind = Observation.Kind.METRIC
+    metric = "nps"
+    score = 9
+    text = ""
+    participant = None
+
+
 class InsightFactory(ServiceFactory):
+    """A draft insight; ``published=True`` publishes it (it then needs supporting evidence)."""
+
     class Meta:
         model = Insight
 
     statement = factory.Sequence(lambda n: f"Инсайт {n}")
+    published = False
+
+    @classmethod
+    def _create(cls, model_class, *, published, **kwargs):
+        insight = super()._create(model_class, **kwargs)
+        return insight_publish(insight=insight) if published else insight
+
+
+class EvidenceFactory(ServiceFactory):
+    """One observation supporting (or, with ``relation``, contradicting) an insight."""
+
+    class Meta:
+        model = Evidence
+
+    insight = factory.SubFactory(InsightFactory)
+    observation = factory.SubFactory(ObservationFactory)
+
+
+class DecisionFactory(ServiceFactory):
+    """A proposed decision; ``status`` moves it on, so that its history records the change."""
+
+    class Meta:
+        model = Decision
+
+    title = factory.Sequence(lambda n: f"Решение {n}")
+    status = None
+    note = ""
+
+    @classmethod
+    def _create(cls, model_class, *, status, note, **kwargs):
+        decision = super()._create(model_class, **kwargs)
+        if status:
+            decision_set_status(decision=decision, status=status, note=note)
+        return decision
+
+
+class UserFactory(factory.Factory):
+    """A user in one of the roles (Viewer, Contributor, Curator), or in none.
+
+    Without a password: tests sign users in with force_login, which needs no hashing.
+    """
+
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    role = None
+
+    @classmethod
+    def _create(cls, model_class, *, role, **fields):
+        user = model_class.objects.create_user(**fields)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
 
 
 def user_with_role(username: str, role: str | None = None, **fields) -> User:
     """A user in one of the roles (Viewer, Contributor, Curator), or in none."""
-    user = User.objects.create_user(username, **fields)  # force_login: no password to hash
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
+    return UserFactory(username=username, role=role, **fields)
 
 
 def api_client_for(role: str | None, username: str | None = None) -> APIClient:

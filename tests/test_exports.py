@@ -15,44 +15,40 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from insights.exports import export_insights
-from insights.models import Insight, TagGroup
-from insights.services import (
-    decision_create,
-    insight_create,
-    insight_publish,
-    observation_create,
-    participant_get_or_create,
-    study_create,
-    tag_create,
-)
+from insights.models import Insight
 
-from .factories import api_client_for, user_with_role
+from .factories import (
+    DecisionFactory,
+    InsightFactory,
+    ObservationFactory,
+    StudyFactory,
+    UserFactory,
+    api_client_for,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    theme = TagGroup.objects.get(slug="theme")
-    segment = TagGroup.objects.get(slug="segment")
-    onboarding = tag_create(name="Онбординг", group=theme, aliases=["onboarding"])
-    kyc = tag_create(name="KYC", group=theme, parent=onboarding)
-    premium = tag_create(name="Premium", group=segment)
-    study = study_create(title="Интервью об онбординге", method="interview")
-    survey = study_create(title="NPS Q3", method="metric_survey")
+def world(onboarding, kyc, premium):
+    study = StudyFactory(title="Интервью об онбординге")
+    survey = StudyFactory(title="NPS Q3", method="metric_survey")
     quotes = [
-        observation_create(
+        ObservationFactory(
             study=study if n < 3 else survey,
             text=f"Цитата {n}: проверка паспорта заняла вечность",
-            participant=participant_get_or_create(code=f"P-{n:03}"),
+            participant__code=f"P-{n:03}",
             observed_on=date(2026, 5, n + 1),
         )
         for n in range(5)
     ]
-    objection = observation_create(
-        study=survey, text="А мне KYC прошёл быстро", source_url="https://tickets.example/42"
+    objection = ObservationFactory(
+        study=survey,
+        text="А мне KYC прошёл быстро",
+        source_url="https://tickets.example/42",
+        participant=None,
     )
-    tagged = insight_create(
+    tagged = InsightFactory(
         statement="Проверка документов (KYC) затягивает онбординг",
         details="Особенно у новых клиентов.",
         tags=[kyc, premium],
@@ -60,15 +56,15 @@ def world():
             *({"observation": quote} for quote in quotes),
             {"observation": objection, "relation": "contradicts"},
         ],
+        published=True,
     )
-    insight_publish(insight=tagged)
-    untagged = insight_create(
+    untagged = InsightFactory(
         statement="Клиенты не читают экран приветствия",
         evidence=[{"observation": quotes[0]}],
+        published=True,
     )
-    insight_publish(insight=untagged)
-    draft = insight_create(statement="Черновик про онбординг", tags=[onboarding])
-    decision = decision_create(title="Упростить KYC", insights=[tagged])
+    draft = InsightFactory(statement="Черновик про онбординг", tags=[onboarding])
+    decision = DecisionFactory(title="Упростить KYC", insights=[tagged])
     return {"onboarding": onboarding, "kyc": kyc, "premium": premium, "tagged": tagged,
             "untagged": untagged, "draft": draft, "decision": decision,
             "objection": objection}  # fmt: skip
@@ -231,7 +227,7 @@ def test_viewers_export_no_drafts_and_contributors_do(viewer_client, client, wor
     assert world["draft"].pk not in [item["id"] for item in viewer]
     drafts = json.loads(text_of(viewer_client.get("/export/insights.json?status=draft")))
     assert drafts == []
-    client.force_login(user_with_role("contributor", "Contributor"))
+    client.force_login(UserFactory(username="contributor", role="Contributor"))
     contributor = json.loads(text_of(client.get("/export/insights.json")))
     assert world["draft"].pk in [item["id"] for item in contributor]
 
@@ -240,7 +236,7 @@ def test_export_needs_the_same_login_as_the_search_page(client, world, settings)
     response = client.get("/export/insights.csv")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
-    client.force_login(user_with_role("nobody", None))
+    client.force_login(UserFactory(username="nobody"))
     assert client.get("/export/insights.csv").status_code == 403
     client.logout()
     settings.ANONYMOUS_READ = True
@@ -341,18 +337,17 @@ def test_command_names_the_bad_filter(world, tmp_path):
 
 
 def make_insights(count: int, world) -> None:
-    study = study_create(title=f"Study {count}", method="survey")
+    study = StudyFactory(title=f"Study {count}", method="survey")
     against = {"observation": world["objection"], "relation": "contradicts"}
     for n in range(count):
-        participant = participant_get_or_create(code=f"Q-{n}")
-        quote = observation_create(study=study, text=f"Observation {n}", participant=participant)
-        insight = insight_create(
+        quote = ObservationFactory(study=study, text=f"Observation {n}", participant__code=f"Q-{n}")
+        insight = InsightFactory(
             statement=f"Finding {n}",
             tags=[world["kyc"], world["premium"]] if n % 2 else [world["onboarding"]],
             evidence=[{"observation": quote}, against],
+            published=True,
         )
-        insight_publish(insight=insight)
-        decision_create(title=f"Decision {n}", insights=[insight])
+        DecisionFactory(title=f"Decision {n}", insights=[insight])
 
 
 def queries_for(callable_) -> int:

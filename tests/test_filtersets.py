@@ -3,22 +3,23 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.utils import timezone
 from django_filters.utils import translate_validation
 
 from insights.filtersets import InsightFilterSet, ObservationFilterSet, StudyFilterSet
-from insights.models import Insight, Observation, Study, TagGroup
+from insights.models import Insight, Observation, Study
 from insights.selectors import tag_facets
-from insights.services import (
-    decision_create,
-    evidence_add,
-    insight_create,
-    insight_publish,
-    observation_create,
-    study_create,
-    tag_create,
+
+from .factories import (
+    DecisionFactory,
+    EvidenceFactory,
+    InsightFactory,
+    MetricObservationFactory,
+    ObservationFactory,
+    StudyFactory,
+    TagFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +36,17 @@ def statements(params: str) -> set[str]:
 
 
 @pytest.fixture
-def tags():
-    theme = TagGroup.objects.get(slug="theme")
-    channel = TagGroup.objects.get(slug="channel")
-    onboarding = tag_create(name="Онбординг", group=theme, aliases=["onboarding"])
-    kyc = tag_create(name="Проверка документов", group=theme, parent=onboarding)
-    chat = tag_create(name="Чат", group=channel)
-    return {"onboarding": onboarding, "kyc": kyc, "chat": chat}
+def tags(onboarding, kyc):
+    return {"onboarding": onboarding, "kyc": kyc, "chat": TagFactory(name="Чат", group="channel")}
 
 
 @pytest.fixture
 def insights(tags):
     return {
-        "onb": insight_create(statement="Onboarding too long", tags=[tags["onboarding"]]),
-        "kyc": insight_create(statement="Document check fails", tags=[tags["kyc"]]),
-        "chat": insight_create(statement="Chat preferred", tags=[tags["chat"]]),
-        "both": insight_create(
+        "onb": InsightFactory(statement="Onboarding too long", tags=[tags["onboarding"]]),
+        "kyc": InsightFactory(statement="Document check fails", tags=[tags["kyc"]]),
+        "chat": InsightFactory(statement="Chat preferred", tags=[tags["chat"]]),
+        "both": InsightFactory(
             statement="Chat during onboarding", tags=[tags["onboarding"], tags["chat"]]
         ),
     }
@@ -100,14 +96,15 @@ def test_words_and_tags_combine(insights, tags):
 
 @pytest.fixture
 def evidence_world():
-    interview = study_create(title="Interviews", method="interview", slug="interviews")
-    survey = study_create(title="Survey", method="survey")
-    a = observation_create(study=interview, text="I prefer chat")
-    b = observation_create(study=survey, text="Chat is faster")
-    published = insight_create(statement="Chat preferred", evidence=[{"observation": a}])
-    insight_publish(insight=published)
-    draft = insight_create(statement="Chat is faster than phone", evidence=[{"observation": b}])
-    evidence_add(insight=draft, observation=a)
+    interview = StudyFactory(title="Interviews", method="interview", slug="interviews")
+    survey = StudyFactory(title="Survey", method="survey")
+    a = ObservationFactory(study=interview, text="I prefer chat", participant=None)
+    b = ObservationFactory(study=survey, text="Chat is faster", participant=None)
+    published = InsightFactory(
+        statement="Chat preferred", evidence=[{"observation": a}], published=True
+    )
+    draft = InsightFactory(statement="Chat is faster than phone", evidence=[{"observation": b}])
+    EvidenceFactory(insight=draft, observation=a)
     return {"interview": interview, "survey": survey, "published": published, "draft": draft}
 
 
@@ -125,11 +122,11 @@ def test_status_confidence_study_and_method(evidence_world):
 
 
 def test_owner_dates_and_decisions(evidence_world):
-    owner = User.objects.create_user("anna")
+    owner = UserFactory(username="anna")
     insight = evidence_world["published"]
     insight.owner = owner
     insight.save()
-    decision_create(title="Add chat", insights=[insight])
+    DecisionFactory(title="Add chat", insights=[insight])
     assert statements("owner=anna") == {"Chat preferred"}
     assert statements(f"owner={owner.pk}") == {"Chat preferred"}
     assert statements("has_decisions=true") == {"Chat preferred"}
@@ -174,16 +171,18 @@ def test_facets_count_the_current_results(insights, tags):
 
 def test_facets_use_two_queries_whatever_the_size(tags, django_assert_num_queries):
     for n in range(30):
-        insight_create(statement=f"Insight {n}", tags=[tags["chat"], tags["onboarding"]])
+        InsightFactory(statement=f"Insight {n}", tags=[tags["chat"], tags["onboarding"]])
     with django_assert_num_queries(2):
         tag_facets(Insight.objects.all())
 
 
 def test_study_and_observation_filtersets(tags):
-    study = study_create(title="Chat study", method="interview", tags=[tags["chat"]])
-    study_create(title="Other", method="survey")
-    observation_create(study=study, text="Hello chat", kind="quote", tags=[tags["kyc"]])
-    observation_create(study=study, kind="metric", metric="nps", score=9)
+    study = StudyFactory(title="Chat study", method="interview", tags=[tags["chat"]])
+    StudyFactory(title="Other", method="survey")
+    ObservationFactory(
+        study=study, text="Hello chat", kind="quote", tags=[tags["kyc"]], participant=None
+    )
+    MetricObservationFactory(study=study, metric="nps", score=9)
     studies = run("method=interview", Study.objects.all(), StudyFilterSet).qs
     assert [s.title for s in studies] == ["Chat study"]
     observations = run(

@@ -22,16 +22,16 @@ from insights.metrics import (
     summarize_counts,
     tags_with_nps,
 )
-from insights.models import Observation, TagGroup
-from insights.services import (
-    observation_create,
-    participant_get_or_create,
-    participant_save,
-    study_create,
-    tag_create,
-)
+from insights.models import Observation
 
-from .factories import api_client_for, user_with_role
+from .factories import (
+    MetricObservationFactory,
+    ObservationFactory,
+    ParticipantFactory,
+    StudyFactory,
+    TagFactory,
+    api_client_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +40,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def scores(*values) -> list[Decimal]:
     return [Decimal(value) for value in values]
-
-
-def answer(study, metric, score, *, participant=None, tags=(), observed_on=None):
-    return observation_create(
-        study=study,
-        kind="metric",
-        metric=metric,
-        score=score,
-        participant=participant,
-        tags=tags,
-        observed_on=observed_on,
-    )
 
 
 # Formulas
@@ -115,14 +103,14 @@ def test_counts_and_raw_scores_give_identical_summaries():
 
 
 def test_metrics_for_counts_in_the_database(django_assert_num_queries):
-    study = study_create(title="NPS", method="metric_survey")
+    study = StudyFactory(title="NPS", method="metric_survey")
     values = [10, 10, 9, 8, 7, 6, 0]
     for value in values:
-        answer(study, "nps", value)
-    answer(study, "csat", 5)
-    answer(study, "csat", 2)
-    answer(study, "ces", 6)
-    observation_create(study=study, text="Цитата без метрики")
+        MetricObservationFactory(study=study, metric="nps", score=value)
+    MetricObservationFactory(study=study, metric="csat", score=5)
+    MetricObservationFactory(study=study, metric="csat", score=2)
+    MetricObservationFactory(study=study, metric="ces", score=6)
+    ObservationFactory(study=study, text="Цитата без метрики", participant=None)
     with django_assert_num_queries(1):
         result = metrics_for(Observation.objects.filter(study=study))
     assert result["nps"] == summarize("nps", scores(*values))
@@ -133,24 +121,28 @@ def test_metrics_for_counts_in_the_database(django_assert_num_queries):
 
 
 @pytest.fixture
-def segments():
-    group = TagGroup.objects.get(slug="segment")
+def segments(premium):
     return {
-        "group": group,
-        "premium": tag_create(name="Premium", group=group),
-        "basic": tag_create(name="Basic", group=group),
+        "group": premium.group,
+        "premium": premium,
+        "basic": TagFactory(name="Basic", group="segment"),
     }
 
 
 def test_segment_split_uses_observation_and_participant_tags(segments):
     premium, basic = segments["premium"], segments["basic"]
-    study = study_create(title="NPS", method="metric_survey")
-    p1 = participant_save(participant=participant_get_or_create(code="P-001"), tags=[premium])
-    answer(study, "nps", 10, participant=p1)  # premium via participant
-    answer(study, "nps", 9, participant=p1, tags=[premium])  # both ways: counted once
-    answer(study, "nps", 3, tags=[basic])  # basic directly
-    answer(study, "nps", 8, participant=p1, tags=[basic])  # premium and basic
-    answer(study, "nps", 5)  # neither
+    study = StudyFactory(title="NPS", method="metric_survey")
+    p1 = ParticipantFactory(code="P-001", tags=[premium])
+    # premium via participant
+    MetricObservationFactory(study=study, metric="nps", score=10, participant=p1)
+    # both ways: counted once
+    MetricObservationFactory(study=study, metric="nps", score=9, participant=p1, tags=[premium])
+    # basic directly
+    MetricObservationFactory(study=study, metric="nps", score=3, tags=[basic])
+    # premium and basic
+    MetricObservationFactory(study=study, metric="nps", score=8, participant=p1, tags=[basic])
+    # neither
+    MetricObservationFactory(study=study, metric="nps", score=5)
     rows = metrics_by_segment(Observation.objects.filter(study=study), segments["group"])
     by_slug = {(row["segment"] or {}).get("slug"): row["metrics"] for row in rows}
     assert [(row["segment"] or {}).get("slug") for row in rows] == ["basic", "premium", None]
@@ -170,19 +162,20 @@ def test_segment_split_matches_a_plain_python_count(segments):
     """Random answers: the SQL split equals counting every answer's segments by hand."""
     rng = random.Random(3)
     group = segments["group"]
-    tags = [segments["premium"], segments["basic"], tag_create(name="Trial", group=group)]
+    tags = [segments["premium"], segments["basic"], TagFactory(name="Trial", group=group)]
     people = []
     for n in range(6):
-        person = participant_get_or_create(code=f"R-{n:03}")
-        people.append(participant_save(participant=person, tags=rng.sample(tags, n % 3)))
-    study = study_create(title="Mixed", method="metric_survey")
+        people.append(ParticipantFactory(code=f"R-{n:03}", tags=rng.sample(tags, n % 3)))
+    study = StudyFactory(title="Mixed", method="metric_survey")
     expected: dict = defaultdict(lambda: defaultdict(list))
     for _ in range(60):
         metric = rng.choice(["nps", "csat", "ces"])
         score = rng.randint(*{"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}[metric])
         person = rng.choice([None, *people])
         own = rng.sample(tags, rng.randint(0, 2))
-        answer(study, metric, score, participant=person, tags=own)
+        MetricObservationFactory(
+            study=study, metric=metric, score=score, participant=person, tags=own
+        )
         carried = {tag.slug for tag in own} | {
             tag.slug for tag in (person.tags.all() if person else [])
         }
@@ -197,9 +190,14 @@ def test_segment_split_matches_a_plain_python_count(segments):
 
 
 def test_segment_split_query_count_does_not_grow(segments, django_assert_max_num_queries):
-    study = study_create(title="NPS", method="metric_survey")
+    study = StudyFactory(title="NPS", method="metric_survey")
     for n in range(40):
-        answer(study, "nps", n % 11, tags=[segments["premium"] if n % 2 else segments["basic"]])
+        MetricObservationFactory(
+            study=study,
+            metric="nps",
+            score=n % 11,
+            tags=[segments["premium"] if n % 2 else segments["basic"]],
+        )
     with django_assert_max_num_queries(2):
         metrics_by_segment(Observation.objects.filter(study=study), segments["group"])
 
@@ -208,26 +206,24 @@ def test_segment_split_query_count_does_not_grow(segments, django_assert_max_num
 
 
 @pytest.fixture
-def tagged():
-    theme = TagGroup.objects.get(slug="theme")
-    segment = TagGroup.objects.get(slug="segment")
-    fees = tag_create(name="Комиссии", group=theme)
-    transfers = tag_create(name="Переводы", group=theme, parent=fees)
-    premium = tag_create(name="Premium", group=segment)
-    app = tag_create(name="Приложение", group=theme)
+def tagged(premium):
+    fees = TagFactory(name="Комиссии")
+    transfers = TagFactory(name="Переводы", parent=fees)
+    app = TagFactory(name="Приложение")
     return {"fees": fees, "transfers": transfers, "premium": premium, "app": app}
 
 
 def test_tag_metrics_include_child_tags_participants_and_studies(tagged):
     fees, transfers, premium = tagged["fees"], tagged["transfers"], tagged["premium"]
-    survey = study_create(title="NPS Q1", method="metric_survey")
-    about_fees = study_create(title="Fees survey", method="metric_survey", tags=[fees])
-    person = participant_save(participant=participant_get_or_create(code="P-009"), tags=[premium])
-    answer(survey, "nps", 10, tags=[fees])  # directly
-    answer(survey, "nps", 0, tags=[transfers])  # a child tag
-    answer(survey, "nps", 9, participant=person)  # not about fees
-    answer(about_fees, "nps", 8)  # the study is about fees
-    answer(about_fees, "csat", 5)
+    survey = StudyFactory(title="NPS Q1", method="metric_survey")
+    about_fees = StudyFactory(title="Fees survey", method="metric_survey", tags=[fees])
+    person = ParticipantFactory(code="P-009", tags=[premium])
+    MetricObservationFactory(study=survey, metric="nps", score=10, tags=[fees])  # directly
+    MetricObservationFactory(study=survey, metric="nps", score=0, tags=[transfers])  # a child tag
+    # not about fees
+    MetricObservationFactory(study=survey, metric="nps", score=9, participant=person)
+    MetricObservationFactory(study=about_fees, metric="nps", score=8)  # the study is about fees
+    MetricObservationFactory(study=about_fees, metric="csat", score=5)
     result = metrics_for_tag(fees)
     nps = result["nps"]
     assert (nps.base, nps.promoters, nps.passives, nps.detractors) == (3, 1, 1, 1)
@@ -238,36 +234,43 @@ def test_tag_metrics_include_child_tags_participants_and_studies(tagged):
 
 def test_segment_tags_on_a_study_do_not_claim_all_its_answers(tagged):
     premium = tagged["premium"]
-    study = study_create(title="Covered premium and basic", method="metric_survey", tags=[premium])
-    person = participant_save(participant=participant_get_or_create(code="P-010"), tags=[premium])
-    answer(study, "nps", 10, participant=person)
-    answer(study, "nps", 0)  # someone else in the same study
+    study = StudyFactory(title="Covered premium and basic", method="metric_survey", tags=[premium])
+    person = ParticipantFactory(code="P-010", tags=[premium])
+    MetricObservationFactory(study=study, metric="nps", score=10, participant=person)
+    MetricObservationFactory(study=study, metric="nps", score=0)  # someone else in the same study
     assert metrics_for_tag(premium)["nps"].base == 1
     assert premium.pk in tags_with_nps()
 
 
 def test_nps_trend_one_point_per_study_in_date_order(tagged):
     app = tagged["app"]
-    late = study_create(title="Q3", method="metric_survey", started_on=date(2026, 7, 1), tags=[app])
-    early = study_create(
+    late = StudyFactory(title="Q3", method="metric_survey", started_on=date(2026, 7, 1), tags=[app])
+    early = StudyFactory(
         title="Q1",
         method="metric_survey",
         started_on=date(2026, 1, 1),
         finished_on=date(2026, 1, 31),
         tags=[app],
     )
-    undated_study = study_create(title="Old", method="metric_survey", tags=[app])
-    by_answers = study_create(title="Q2", method="metric_survey")
-    nowhere = study_create(title="No date at all", method="metric_survey", tags=[app])
+    undated_study = StudyFactory(title="Old", method="metric_survey", tags=[app])
+    by_answers = StudyFactory(title="Q2", method="metric_survey")
+    nowhere = StudyFactory(title="No date at all", method="metric_survey", tags=[app])
     for score in [10] * 30:
-        answer(late, "nps", score)
-    answer(early, "nps", 0)
-    answer(early, "nps", 10)
-    answer(undated_study, "nps", 7, observed_on=date(2026, 4, 20))
-    answer(undated_study, "nps", 9, observed_on=date(2026, 4, 10))
-    answer(by_answers, "nps", 6, tags=[app], observed_on=date(2026, 5, 5))  # an answer's tag
-    answer(nowhere, "nps", 9)
-    answer(early, "csat", 5)  # not NPS: no effect
+        MetricObservationFactory(study=late, metric="nps", score=score)
+    MetricObservationFactory(study=early, metric="nps", score=0)
+    MetricObservationFactory(study=early, metric="nps", score=10)
+    MetricObservationFactory(
+        study=undated_study, metric="nps", score=7, observed_on=date(2026, 4, 20)
+    )
+    MetricObservationFactory(
+        study=undated_study, metric="nps", score=9, observed_on=date(2026, 4, 10)
+    )
+    # an answer's tag
+    MetricObservationFactory(
+        study=by_answers, metric="nps", score=6, tags=[app], observed_on=date(2026, 5, 5)
+    )
+    MetricObservationFactory(study=nowhere, metric="nps", score=9)
+    MetricObservationFactory(study=early, metric="csat", score=5)  # not NPS: no effect
     points = nps_trend(app)
     assert [p.study.title for p in points] == ["Q1", "Old", "Q2", "Q3", "No date at all"]
     dates = {p.study.title: p.date for p in points}
@@ -287,9 +290,9 @@ def test_trend_and_tag_metrics_take_a_bounded_number_of_queries(
 ):
     app = tagged["app"]
     for n in range(8):
-        study = study_create(title=f"Wave {n}", method="metric_survey", tags=[app])
+        study = StudyFactory(title=f"Wave {n}", method="metric_survey", tags=[app])
         for score in range(11):
-            answer(study, "nps", score)
+            MetricObservationFactory(study=study, metric="nps", score=score)
     with django_assert_max_num_queries(3):
         points = nps_trend(app)
     assert len(points) == 8
@@ -340,18 +343,18 @@ def test_nps_chart_colours_the_groups_and_names_them():
 
 def test_trend_chart_escapes_titles_and_marks_small_bases(tagged):
     app = tagged["app"]
-    risky = study_create(
+    risky = StudyFactory(
         title='<script>alert("x")</script> & co',
         method="metric_survey",
         started_on=date(2026, 1, 1),
         tags=[app],
     )
-    solid = study_create(
+    solid = StudyFactory(
         title="Big wave", method="metric_survey", started_on=date(2026, 6, 1), tags=[app]
     )
-    answer(risky, "nps", 10)
+    MetricObservationFactory(study=risky, metric="nps", score=10)
     for score in [9] * 20 + [3] * 10:
-        answer(solid, "nps", score)
+        MetricObservationFactory(study=solid, metric="nps", score=score)
     svg = str(trend_svg(nps_trend(app), highlight=solid.pk))
     assert "<script" not in svg and "&lt;script&gt;" in svg and "&amp; co" in svg
     root = parse(svg)
@@ -379,40 +382,31 @@ def test_format_value():
 # Pages and API
 
 
-def signed_in(client, role="Viewer"):
-    client.force_login(user_with_role(f"{role.lower()}-user", role))
-    return client
-
-
 def survey_world(answers: int, studies: int = 2, prefix: str = ""):
     """An app tag, ``studies`` tagged NPS waves and one answer per participant with a segment."""
-    theme = TagGroup.objects.get(slug="theme")
-    segment = TagGroup.objects.get(slug="segment")
-    app = tag_create(name=f"{prefix}Приложение", group=theme)
-    tiers = [tag_create(name=f"{prefix}{name}", group=segment) for name in ("Premium", "Basic")]
-    main = study_create(
+    app = TagFactory(name=f"{prefix}Приложение")
+    tiers = [TagFactory(name=f"{prefix}{name}", group="segment") for name in ("Premium", "Basic")]
+    main = StudyFactory(
         title="NPS Q2", method="metric_survey", started_on=date(2026, 4, 1), tags=[app]
     )
     for n in range(answers):
-        person = participant_save(
-            participant=participant_get_or_create(code=f"{prefix}R-{n:03}"), tags=[tiers[n % 2]]
-        )
-        answer(main, "nps", n % 11, participant=person)
-        answer(main, "csat", 1 + n % 5)
+        person = ParticipantFactory(code=f"{prefix}R-{n:03}", tags=[tiers[n % 2]])
+        MetricObservationFactory(study=main, metric="nps", score=n % 11, participant=person)
+        MetricObservationFactory(study=main, metric="csat", score=1 + n % 5)
     for n in range(studies - 1):
-        other = study_create(
+        other = StudyFactory(
             title=f"NPS wave {n}",
             method="metric_survey",
             started_on=date(2025, 1 + n % 12, 1),
             tags=[app],
         )
-        answer(other, "nps", 9)
+        MetricObservationFactory(study=other, metric="nps", score=9)
     return {"study": main, "app": app}
 
 
-def test_study_page_shows_metrics_charts_split_and_trend(client):
+def test_study_page_shows_metrics_charts_split_and_trend(viewer_client):
     world = survey_world(12, studies=3)
-    response = signed_in(client).get(world["study"].get_absolute_url(), {"split_by": "segment"})
+    response = viewer_client.get(world["study"].get_absolute_url(), {"split_by": "segment"})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="metrics"' in html and html.count('role="img"') == 3  # NPS, CSAT, trend
@@ -425,30 +419,28 @@ def test_study_page_shows_metrics_charts_split_and_trend(client):
     assert html.count("(this study)") == 1 and html.count('class="current-study"') == 1
 
 
-def test_study_page_without_metrics_has_no_metrics_section(client):
-    study = study_create(title="Интервью", method="interview")
-    observation_create(study=study, text="Цитата")
-    html = signed_in(client).get(study.get_absolute_url()).content.decode()
+def test_study_page_without_metrics_has_no_metrics_section(viewer_client):
+    study = StudyFactory(title="Интервью", method="interview")
+    ObservationFactory(study=study, text="Цитата", participant=None)
+    html = viewer_client.get(study.get_absolute_url()).content.decode()
     assert 'id="metrics"' not in html and "<svg" not in html
 
 
-def test_study_page_trend_tag_can_be_chosen(client):
+def test_study_page_trend_tag_can_be_chosen(viewer_client):
     world = survey_world(3)
-    other = tag_create(name="Комиссии", group=TagGroup.objects.get(slug="theme"))
-    elsewhere = study_create(title="Fees wave", method="metric_survey", tags=[other])
-    answer(elsewhere, "nps", 2)
-    html = (
-        signed_in(client)
-        .get(world["study"].get_absolute_url(), {"trend_tag": other.slug})
-        .content.decode()
-    )
+    other = TagFactory(name="Комиссии")
+    elsewhere = StudyFactory(title="Fees wave", method="metric_survey", tags=[other])
+    MetricObservationFactory(study=elsewhere, metric="nps", score=2)
+    html = viewer_client.get(
+        world["study"].get_absolute_url(), {"trend_tag": other.slug}
+    ).content.decode()
     assert "Fees wave" in html and "NPS by study over time (1 study)" in html
 
 
 def test_study_page_queries_do_not_grow_with_answers_or_studies(
-    client, django_assert_max_num_queries
+    viewer_client, django_assert_max_num_queries
 ):
-    signed_in(client)
+    client = viewer_client
     small = survey_world(5, studies=2, prefix="A")["study"].get_absolute_url()
     big = survey_world(50, studies=6, prefix="B")["study"].get_absolute_url()
     with CaptureQueriesContext(connection) as captured:
@@ -458,9 +450,9 @@ def test_study_page_queries_do_not_grow_with_answers_or_studies(
     assert "NPS by study over time (6 studies)" in response.content.decode()
 
 
-def test_tag_page_shows_figures_and_trend(client):
+def test_tag_page_shows_figures_and_trend(viewer_client):
     world = survey_world(4, studies=2)
-    html = signed_in(client).get(world["app"].get_absolute_url()).content.decode()
+    html = viewer_client.get(world["app"].get_absolute_url()).content.decode()
     assert 'id="metrics"' in html and 'id="nps-trend"' in html
     assert "Passives (7–8)" in html and "NPS wave 0" in html and 'role="img"' in html
     assert "(this study)" not in html

@@ -1,12 +1,11 @@
 """Personal-data scrubbing: what is replaced, what must stay, and every write path using it."""
 
 import pytest
-from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from insights.models import Observation
 from insights.privacy import luhn_valid, scrub_observation, scrub_text, scrub_url
-from insights.services import observation_create, observations_bulk_upsert, study_create
+from insights.services import observation_create, observations_bulk_upsert
 
 
 def with_check_digit(prefix: str) -> str:
@@ -279,16 +278,6 @@ PERSONAL = "Звоните +7 (912) 345-67-89 или пишите ivan.petrov+sh
 SCRUBBED = "Звоните [phone] или пишите [email]"
 
 
-@pytest.fixture
-def study(db):
-    return study_create(title="Интервью по онбордингу", method="interview")
-
-
-@pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root", email="", password="x")
-
-
 @pytest.mark.django_db
 def test_observation_create_scrubs(study):
     observation = observation_create(study=study, text=PERSONAL, source_ref="ivan@mail.ru")
@@ -340,9 +329,8 @@ def test_reimporting_the_same_rows_matches_and_keeps_the_count(study):
 
 
 @pytest.mark.django_db
-def test_admin_add_stores_scrubbed_text(client, study, superuser):
-    client.force_login(superuser)
-    response = client.post(
+def test_admin_add_stores_scrubbed_text(admin_client, study):
+    response = admin_client.post(
         "/admin/insights/observation/add/",
         {
             "study": study.pk,
@@ -362,14 +350,14 @@ def test_admin_add_stores_scrubbed_text(client, study, superuser):
     assert observation.text == SCRUBBED
     assert observation.source_url == "https://zoom.us/rec/share/AbC?pwd=[token]"
     assert observation.scrubbed_count == 3
-    page = client.get(f"/admin/insights/observation/{observation.pk}/change/")
+    page = admin_client.get(f"/admin/insights/observation/{observation.pk}/change/")
     assert "personal data removed" in page.content.decode().lower()
 
 
 @pytest.mark.django_db
-def test_api_create_stores_scrubbed_text_and_shows_the_count(study, superuser):
+def test_api_create_stores_scrubbed_text_and_shows_the_count(study, admin_user):
     client = APIClient()
-    client.force_authenticate(superuser)
+    client.force_authenticate(admin_user)
     response = client.post(
         "/api/v1/observations/",
         {"study": study.pk, "kind": "quote", "text": PERSONAL, "scrubbed_count": 99},

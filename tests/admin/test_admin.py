@@ -1,7 +1,6 @@
 """The admin site: logging a study on one page, curating insights and tags, by role."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from insights.models import (
@@ -15,47 +14,29 @@ from insights.models import (
     TagAlias,
     TagGroup,
 )
-from insights.services import (
-    decision_create,
-    evidence_add,
-    insight_create,
-    insight_publish,
-    observation_create,
-    participant_get_or_create,
-    study_create,
-    tag_create,
-)
+from insights.services import insight_publish
 
-from ..factories import user_with_role
+from ..factories import (
+    DecisionFactory,
+    InsightFactory,
+    ObservationFactory,
+    ParticipantFactory,
+    StudyFactory,
+    TagFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def staff_user(username: str, role: str | None = None, superuser: bool = False) -> User:
-    return user_with_role(username, role, is_staff=True, is_superuser=superuser)
-
-
 @pytest.fixture
-def admin_client(client):
-    client.force_login(staff_user("root", superuser=True))
-    return client
-
-
-@pytest.fixture
-def theme():
-    return TagGroup.objects.get(slug="theme")
-
-
-@pytest.fixture
-def data(theme):
-    tag = tag_create(name="Онбординг", group=theme, aliases=["onboarding"])
-    study = study_create(title="Интервью", method="interview", tags=[tag])
-    participant = participant_get_or_create(code="P-001")
-    observation = observation_create(study=study, text="Цитата", participant=participant)
-    insight = insight_create(statement="Онбординг долгий", evidence=[{"observation": observation}])
-    decision = decision_create(title="Сократить онбординг", insights=[insight])
-    return {"tag": tag, "study": study, "participant": participant, "observation": observation,
-            "insight": insight, "decision": decision}  # fmt: skip
+def data(onboarding):
+    study = StudyFactory(title="Интервью", tags=[onboarding])
+    participant = ParticipantFactory(code="P-001")
+    observation = ObservationFactory(study=study, text="Цитата", participant=participant)
+    insight = InsightFactory(statement="Онбординг долгий", evidence=[{"observation": observation}])
+    decision = DecisionFactory(title="Сократить онбординг", insights=[insight])
+    return {"tag": onboarding, "study": study, "participant": participant,
+            "observation": observation, "insight": insight, "decision": decision}  # fmt: skip
 
 
 CHANGELISTS = [Study, Observation, Insight, Tag, TagGroup, Participant, Decision]
@@ -67,11 +48,13 @@ def test_changelists_render_with_bounded_queries(
 ):
     study = data["study"]
     for n in range(25):
-        observation = observation_create(study=study, text=f"Наблюдение {n}", tags=[data["tag"]])
-        insight_create(
+        observation = ObservationFactory(
+            study=study, text=f"Наблюдение {n}", tags=[data["tag"]], participant=None
+        )
+        InsightFactory(
             statement=f"Инсайт {n}", tags=[data["tag"]], evidence=[{"observation": observation}]
         )
-        study_create(title=f"Исследование {n}", method="survey", tags=[data["tag"]])
+        StudyFactory(title=f"Исследование {n}", method="survey", tags=[data["tag"]])
     url = reverse(f"admin:insights_{model._meta.model_name}_changelist")
     with django_assert_max_num_queries(12):
         response = admin_client.get(url)
@@ -79,7 +62,7 @@ def test_changelists_render_with_bounded_queries(
 
 
 def test_study_list_shows_observation_counts(admin_client, data):
-    observation_create(study=data["study"], text="Ещё одна")
+    ObservationFactory(study=data["study"], text="Ещё одна", participant=None)
     response = admin_client.get(reverse("admin:insights_study_changelist"))
     study = next(s for s in response.context["cl"].result_list if s.pk == data["study"].pk)
     assert study.observation_count == 2
@@ -165,10 +148,9 @@ def test_study_page_queries_do_not_grow_with_observations(
     study = data["study"]
     for n in range(40):
         code = f"P-{n + 100}"
-        observation_create(
-            study=study, text=f"Цитата {n}", participant=participant_get_or_create(code=code),
-            tags=[data["tag"]],
-        )  # fmt: skip
+        ObservationFactory(
+            study=study, text=f"Цитата {n}", participant__code=code, tags=[data["tag"]]
+        )
     with django_assert_max_num_queries(15):
         response = admin_client.get(reverse("admin:insights_study_change", args=[study.pk]))
     assert response.status_code == 200
@@ -190,8 +172,8 @@ def test_protected_deletes_explain_what_to_do(admin_client, data):
     assert "unlink it from the insight" in response.content.decode()
 
 
-def test_merge_action_confirms_then_moves_everything(admin_client, data, theme):
-    source, target = data["tag"], tag_create(name="Onboarding flow", group=theme)
+def test_merge_action_confirms_then_moves_everything(admin_client, data):
+    source, target = data["tag"], TagFactory(name="Onboarding flow")
     url = reverse("admin:insights_tag_changelist")
     selection = {"action": "merge_selected", "_selected_action": [source.pk, target.pk]}
     confirmation = admin_client.post(url, selection)
@@ -208,8 +190,8 @@ def test_merge_action_confirms_then_moves_everything(admin_client, data, theme):
     assert list(data["study"].tags.all()) == [target]
 
 
-def test_merge_is_for_curators_only(client, data):
-    client.force_login(staff_user("contrib", "Contributor"))
+def test_merge_is_for_curators_only(client, sign_in_staff, data):
+    sign_in_staff("Contributor")
     response = client.get(reverse("admin:insights_tag_changelist"))
     assert "merge_selected" not in response.content.decode()
 
@@ -218,7 +200,7 @@ def test_publish_button_and_action(admin_client, data):
     insight = data["insight"]
     change_url = reverse("admin:insights_insight_change", args=[insight.pk])
     assert "Save and publish" in admin_client.get(change_url).content.decode()
-    empty = insight_create(statement="Без доказательств")
+    empty = InsightFactory(statement="Без доказательств")
     response = admin_client.post(
         reverse("admin:insights_insight_changelist"),
         {"action": "publish_selected", "_selected_action": [insight.pk, empty.pk]},
@@ -256,9 +238,10 @@ def insight_payload(insight: Insight, **overrides) -> dict:
 
 
 def test_supersede_through_the_change_form_checks_cycles(admin_client, data):
-    old, new = data["insight"], insight_create(statement="Новый инсайт")
-    evidence_add(insight=new, observation=data["observation"])
-    insight_publish(insight=new)  # only a published finding may succeed another
+    old = data["insight"]
+    new = InsightFactory(  # only a published finding may succeed another
+        statement="Новый инсайт", evidence=[{"observation": data["observation"]}], published=True
+    )
     url = reverse("admin:insights_insight_change", args=[new.pk])
     old_url = reverse("admin:insights_insight_change", args=[old.pk])
     response = admin_client.post(old_url, insight_payload(old, superseded_by=new.pk))
@@ -280,11 +263,12 @@ def test_removing_the_last_support_of_a_published_insight_is_refused(admin_clien
     assert insight.evidence.count() == 1
 
 
-def test_contributors_edit_drafts_but_only_view_published_insights(client, data):
-    client.force_login(staff_user("contrib", "Contributor"))
-    draft, published = data["insight"], insight_create(statement="Опубликованный")
-    evidence_add(insight=published, observation=data["observation"])
-    insight_publish(insight=published)
+def test_contributors_edit_drafts_but_only_view_published_insights(client, sign_in_staff, data):
+    sign_in_staff("Contributor")
+    draft = data["insight"]
+    published = InsightFactory(
+        statement="Опубликованный", evidence=[{"observation": data["observation"]}], published=True
+    )
     draft_page = client.get(reverse("admin:insights_insight_change", args=[draft.pk]))
     assert 'name="statement"' in draft_page.content.decode()
     published_page = client.get(reverse("admin:insights_insight_change", args=[published.pk]))
@@ -299,8 +283,8 @@ def test_contributors_edit_drafts_but_only_view_published_insights(client, data)
     assert published.statement == "Опубликованный"
 
 
-def test_viewer_cannot_add_anything(client, data):
-    client.force_login(staff_user("viewer", "Viewer"))
+def test_viewer_cannot_add_anything(client, sign_in_staff, data):
+    sign_in_staff("Viewer")
     assert client.get(reverse("admin:insights_study_changelist")).status_code == 200
     assert client.get(reverse("admin:insights_study_add")).status_code == 403
 
@@ -343,8 +327,8 @@ def test_admin_pages_work_in_russian(admin_client, data):
 
 
 @pytest.mark.parametrize("role", ["Contributor", "Curator"])
-def test_editors_can_search_owners_in_the_picker(client, role):
-    client.force_login(staff_user(f"{role.lower()}-picker", role))
+def test_editors_can_search_owners_in_the_picker(client, sign_in_staff, role):
+    sign_in_staff(role, username=f"{role.lower()}-picker")
     url = reverse("admin:autocomplete")
     params = {
         "app_label": "insights",
@@ -358,7 +342,7 @@ def test_editors_can_search_owners_in_the_picker(client, role):
 
 
 def test_delete_pages_do_not_list_link_table_rows(admin_client, data):
-    decision = decision_create(title="Решение", insights=[data["insight"]])
+    decision = DecisionFactory(title="Решение", insights=[data["insight"]])
     url = reverse("admin:insights_decision_delete", args=[decision.pk])
     html = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Решение" in html and "relationship" not in html and "object (" not in html

@@ -1,14 +1,13 @@
 """The study's admin import page: upload, check with a preview, import, roles, progress."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from insights.admin import study_import
 from insights.models import Observation
 
-from ..factories import StudyFactory, user_with_role
+from ..factories import StudyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +20,6 @@ def _import_dir(settings, tmp_path):
     settings.IMPORT_DIR = tmp_path / "imports"
 
 
-def login(client, role: str) -> User:
-    user = user_with_role(role.lower(), role, is_staff=True)
-    client.force_login(user)
-    return user
-
-
 def upload(client, study, content=CSV, **fields):
     url = reverse("admin:insights_study_import", args=[study.pk])
     data = {"unknown_tags": "reject", "scrub": "on", **fields}
@@ -35,8 +28,8 @@ def upload(client, study, content=CSV, **fields):
     return client.post(url, data, follow=True)
 
 
-def test_check_previews_then_import_writes(client):
-    login(client, "Contributor")
+def test_check_previews_then_import_writes(client, sign_in_staff):
+    sign_in_staff("Contributor")
     study = StudyFactory()
     page = upload(client, study)
     html = page.content.decode()
@@ -51,8 +44,8 @@ def test_check_previews_then_import_writes(client):
     assert "Imported 2 rows" in done.content.decode()
 
 
-def test_rows_with_problems_are_listed_and_block_the_import(client):
-    login(client, "Contributor")
+def test_rows_with_problems_are_listed_and_block_the_import(client, sign_in_staff):
+    sign_in_staff("Contributor")
     study = StudyFactory()
     page = upload(client, study, content="text;date\nok;2026-01-01\nbad;99.99.2026\n")
     html = page.content.decode()
@@ -63,8 +56,8 @@ def test_rows_with_problems_are_listed_and_block_the_import(client):
     assert not Observation.objects.exists()
 
 
-def test_only_curators_may_keep_personal_data(client):
-    login(client, "Contributor")
+def test_only_curators_may_keep_personal_data(client, sign_in_staff):
+    sign_in_staff("Contributor")
     study = StudyFactory()
     page = upload(client, study)  # the scrub box is disabled: "off" is ignored
     token = page.context["upload"].token
@@ -72,24 +65,24 @@ def test_only_curators_may_keep_personal_data(client):
     assert Observation.objects.filter(text__contains="ivan@mail.ru").count() == 0
 
 
-def test_viewers_may_not_import_and_tokens_are_private(client):
-    login(client, "Contributor")
+def test_viewers_may_not_import_and_tokens_are_private(client, sign_in_staff):
+    sign_in_staff("Contributor")
     study = StudyFactory()
     token = upload(client, study).context["upload"].token
     client.logout()
-    login(client, "Viewer")
+    sign_in_staff("Viewer")
     url = reverse("admin:insights_study_import", args=[study.pk])
     assert client.get(url).status_code == 403
     client.logout()
-    curator = User.objects.create_user("other", is_staff=True)
-    curator.groups.add(Group.objects.get(name="Curator"))
-    client.force_login(curator)
+    sign_in_staff("Curator", username="other")
     assert client.get(f"{url}?token={token}").status_code == 404
     assert client.get(f"{url}?token=../../etc").status_code == 404
 
 
-def test_large_files_run_in_the_background_and_the_page_shows_progress(client, monkeypatch):
-    user = login(client, "Contributor")
+def test_large_files_run_in_the_background_and_the_page_shows_progress(
+    client, sign_in_staff, monkeypatch
+):
+    user = sign_in_staff("Contributor")
     study = StudyFactory()
     jobs = []
     monkeypatch.setattr(study_import, "INLINE_BYTES", 10)
@@ -109,8 +102,8 @@ def test_large_files_run_in_the_background_and_the_page_shows_progress(client, m
     assert "2 new" in html and jobs[0]["user"] == user
 
 
-def test_study_page_links_to_the_import(client):
-    login(client, "Contributor")
+def test_study_page_links_to_the_import(client, sign_in_staff):
+    sign_in_staff("Contributor")
     study = StudyFactory()
     html = client.get(reverse("admin:insights_study_change", args=[study.pk])).content.decode()
     assert reverse("admin:insights_study_import", args=[study.pk]) in html

@@ -2,18 +2,13 @@
 
 import pytest
 
-from insights.models import TagGroup
-from insights.services import (
-    insight_create,
-    insight_publish,
-    observation_create,
-    participant_get_or_create,
-    participant_save,
-    study_create,
-    tag_create,
+from ..factories import (
+    InsightFactory,
+    ObservationFactory,
+    ParticipantFactory,
+    StudyFactory,
+    api_client_for,
 )
-
-from ..factories import api_client_for
 
 ROLES = ["Viewer", "Contributor", "Curator"]
 
@@ -24,32 +19,26 @@ def clients():
 
 
 @pytest.fixture
-def world() -> dict:
+def world(onboarding, kyc, premium) -> dict:
     """Tags, two studies, three quotes, a published insight with evidence and a draft."""
-    theme = TagGroup.objects.get(slug="theme")
-    segment = TagGroup.objects.get(slug="segment")
-    onboarding = tag_create(name="Онбординг", group=theme, aliases=["onboarding"])
-    kyc = tag_create(name="KYC", group=theme, parent=onboarding)
-    premium = tag_create(name="Premium", group=segment)
-    study = study_create(title="Интервью", method="interview", tags=[onboarding])
-    other = study_create(title="NPS Q3", method="metric_survey")
-    participants = []
-    for n in range(3):
-        participant = participant_get_or_create(code=f"P-{n:03}")
-        if n == 0:
-            participant_save(participant=participant, tags=[premium])
-        participants.append(participant)
+    study = StudyFactory(title="Интервью", tags=[onboarding])
+    other = StudyFactory(title="NPS Q3", method="metric_survey")
+    participants = [
+        ParticipantFactory(code="P-000", tags=[premium]),
+        ParticipantFactory(code="P-001"),
+        ParticipantFactory(code="P-002"),
+    ]
     quotes = [
-        observation_create(study=study if n < 2 else other, text=f"Цитата {n} про онбординг",
+        ObservationFactory(study=study if n < 2 else other, text=f"Цитата {n} про онбординг",
                            participant=participants[n])
         for n in range(3)
     ]  # fmt: skip
-    published = insight_create(
+    published = InsightFactory(
         statement="Онбординг слишком длинный",
         tags=[kyc],
         evidence=[{"observation": q} for q in quotes],
+        published=True,
     )
-    insight_publish(insight=published)
-    draft = insight_create(statement="Черновик", tags=[onboarding])
+    draft = InsightFactory(statement="Черновик", tags=[onboarding])
     return {"onboarding": onboarding, "kyc": kyc, "premium": premium, "study": study,
             "other": other, "quotes": quotes, "published": published, "draft": draft}  # fmt: skip

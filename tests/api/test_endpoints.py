@@ -1,22 +1,21 @@
 """REST API v1: endpoints, role matrix, errors, bulk import, pagination, query counts."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
 
-from insights.models import ApiToken, Insight, Observation, Tag, TagGroup
-from insights.services import (
-    decision_create,
-    insight_archive,
-    insight_create,
-    insight_publish,
-    observation_create,
-    participant_get_or_create,
-    study_create,
-    tag_create,
-)
+from insights.models import ApiToken, Insight, Observation, Tag
+from insights.services import insight_archive
 
-from ..factories import api_client_for
+from ..factories import (
+    DecisionFactory,
+    InsightFactory,
+    MetricObservationFactory,
+    ObservationFactory,
+    StudyFactory,
+    TagFactory,
+    UserFactory,
+    api_client_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -172,8 +171,8 @@ def test_publish_without_evidence_is_a_400(clients, world):
 def test_supersede_cycle_is_refused(clients, world):
     curator = clients["Curator"]
     a = world["published"]
-    b = insight_publish(
-        insight=insight_create(statement="B", evidence=[{"observation": world["quotes"][0]}])
+    b = InsightFactory(
+        statement="B", evidence=[{"observation": world["quotes"][0]}], published=True
     )
     assert (
         curator.post(f"/api/v1/insights/{a.pk}/supersede/", {"successor": b.pk}).status_code == 200
@@ -190,7 +189,7 @@ def test_supersede_errors_name_the_successor_and_only_published_ones_replace(
     published = world["published"]
     candidates = {
         "draft": world["draft"],
-        "archived": insight_archive(insight=insight_create(statement="Старое")),
+        "archived": insight_archive(insight=InsightFactory(statement="Старое")),
         "itself": published,
     }
     response = clients["Curator"].post(
@@ -219,7 +218,7 @@ def test_protected_deletes_answer_409(clients, world, path_key, expected):
 
 
 def test_unprotected_delete_works(clients, world):
-    tag = tag_create(name="Unused", group=TagGroup.objects.get(slug="emotion"))
+    tag = TagFactory(name="Unused", group="emotion")
     assert clients["Curator"].delete(f"/api/v1/tags/{tag.pk}/").status_code == 204
     assert not Tag.objects.filter(pk=tag.pk).exists()
 
@@ -248,13 +247,13 @@ def test_filters_are_the_web_filters(clients, world):
 def test_cursor_pagination_walks_every_row_once_despite_new_rows(clients, world):
     curator = clients["Curator"]
     for n in range(7):
-        insight_create(statement=f"Инсайт {n}")
+        InsightFactory(statement=f"Инсайт {n}")
     seen, url, pages = [], "/api/v1/insights/?page_size=3", 0
     while url:
         body = curator.get(url).json()
         seen += [item["id"] for item in body["results"]]
         if pages == 0:
-            insight_create(statement="Появился во время обхода")  # newest: before the cursor
+            InsightFactory(statement="Появился во время обхода")  # newest: before the cursor
         url, pages = body["next"], pages + 1
     expected = set(
         Insight.objects.exclude(statement="Появился во время обхода").values_list("pk", flat=True)
@@ -267,7 +266,7 @@ def test_page_size_is_capped_at_100(clients, world):
     response = clients["Viewer"].get("/api/v1/observations/", {"page_size": 1000})
     assert response.status_code == 200
     for n in range(105):
-        observation_create(study=world["study"], text=f"Наблюдение {n}")
+        ObservationFactory(study=world["study"], text=f"Наблюдение {n}", participant=None)
     body = clients["Viewer"].get("/api/v1/observations/", {"page_size": 1000}).json()
     assert len(body["results"]) == 100
 
@@ -281,16 +280,16 @@ def test_list_queries_do_not_grow_with_page_size(
 ):
     curator = clients["Curator"]
     for n in range(40):
-        observation = observation_create(
+        observation = ObservationFactory(
             study=world["study"], text=f"Наблюдение {n}", tags=[world["premium"]],
-            participant=participant_get_or_create(code=f"Q-{n}"),
+            participant__code=f"Q-{n}",
         )  # fmt: skip
-        insight = insight_create(
+        insight = InsightFactory(
             statement=f"Инсайт {n}", tags=[world["kyc"]], evidence=[{"observation": observation}]
         )
-        decision_create(title=f"Решение {n}", insights=[insight])
-        study_create(title=f"Исследование {n}", method="survey", tags=[world["premium"]])
-        tag_create(name=f"Тег {n}", group=world["premium"].group, aliases=[f"alias {n}"])
+        DecisionFactory(title=f"Решение {n}", insights=[insight])
+        StudyFactory(title=f"Исследование {n}", method="survey", tags=[world["premium"]])
+        TagFactory(name=f"Тег {n}", group=world["premium"].group, aliases=[f"alias {n}"])
     separator = "&" if "?" in path else "?"
     with django_assert_max_num_queries(12):
         small = curator.get(f"{path}{separator}page_size=5")
@@ -363,9 +362,7 @@ def test_study_metrics_with_counts_and_segments(clients, world):
     scores = [10, 9, 9, 8, 7, 6, 0]
     for n, score in enumerate(scores):
         participant = world["quotes"][0].participant if n < 2 else None
-        observation_create(
-            study=study, kind="metric", metric="nps", score=score, participant=participant
-        )
+        MetricObservationFactory(study=study, metric="nps", score=score, participant=participant)
     body = (
         clients["Viewer"]
         .get(f"/api/v1/studies/{study.pk}/metrics/", {"split_by": "segment"})
@@ -390,7 +387,7 @@ def test_search_known_and_similar(clients, world):
     assert any(tag["slug"] == "onbording" for tag in results["tags"])
     known = viewer.post("/api/v1/known/", {"questions": "Почему онбординг такой длинный?"}).json()
     assert known["insights"][0]["statement"] == "Онбординг слишком длинный"
-    other = insight_create(statement="Длинный онбординг пугает новых клиентов", tags=[world["kyc"]])
+    other = InsightFactory(statement="Длинный онбординг пугает новых клиентов", tags=[world["kyc"]])
     similar = clients["Curator"].get(f"/api/v1/insights/{world['published'].pk}/similar/").json()
     assert similar[0]["insight"]["id"] == other.pk and similar[0]["score"] > 0
 
@@ -433,8 +430,7 @@ def test_anonymous_read_setting_opens_published_insights_only(settings, world):
 
 
 def test_token_page_creates_shows_once_and_revokes(client):
-    user = User.objects.create_user("anna")
-    user.groups.add(Group.objects.get(name="Viewer"))
+    user = UserFactory(username="anna", role="Viewer")
     client.force_login(user)
     page = client.post("/account/tokens/", {"name": "NPS dashboard"})
     key = page.context["new_key"]
@@ -517,12 +513,12 @@ def test_cursor_neither_repeats_nor_skips_rows_when_rows_arrive_while_paging(
     clients, world, ordering
 ):
     for n in range(10):
-        insight_create(statement=f"Инсайт {n}")  # all low confidence, no evidence: one big tie
+        InsightFactory(statement=f"Инсайт {n}")  # all low confidence, no evidence: one big tie
     existing = set(Insight.objects.values_list("pk", flat=True))
     arrivals = iter(range(100))
 
     def insert():
-        insight_create(statement=f"Новый {next(arrivals)}")
+        InsightFactory(statement=f"Новый {next(arrivals)}")
 
     seen = walk(
         clients["Curator"], f"/api/v1/insights/?ordering={ordering}&page_size=3",
@@ -534,7 +530,7 @@ def test_cursor_neither_repeats_nor_skips_rows_when_rows_arrive_while_paging(
 
 def test_cursor_pages_by_relevance_and_back_with_previous_links(clients, world):
     for n in range(6):
-        insight_create(statement=f"Онбординг шаг {n}", details="онбординг " * n)
+        InsightFactory(statement=f"Онбординг шаг {n}", details="онбординг " * n)
     curator = clients["Curator"]
     pages, url = [], "/api/v1/insights/?q=онбординг&page_size=2"
     while url:
@@ -562,7 +558,7 @@ def test_a_forged_cursor_is_a_404(clients, world):
 
 def test_anonymous_readers_get_no_evidence_even_when_they_ask_to_expand_it(settings, world):
     settings.ANONYMOUS_READ = True
-    decision_create(title="Сократить онбординг", insights=[world["published"]])
+    DecisionFactory(title="Сократить онбординг", insights=[world["published"]])
     client = APIClient()
     detail = client.get(f"/api/v1/insights/{world['published'].pk}/", {"expand": "evidence"})
     assert detail.status_code == 200
@@ -578,11 +574,11 @@ def test_known_makes_a_fixed_number_of_queries_and_counts_observations(
     clients, world, django_assert_max_num_queries
 ):
     for n in range(20):
-        insight_create(
+        InsightFactory(
             statement=f"Онбординг мешает шаг {n}", tags=[world["kyc"], world["premium"]],
             evidence=[{"observation": world["quotes"][n % 3]}],
         )  # fmt: skip
-        study_create(title=f"Онбординг волна {n}", method="survey", tags=[world["premium"]])
+        StudyFactory(title=f"Онбординг волна {n}", method="survey", tags=[world["premium"]])
     curator = clients["Curator"]
     question = {"questions": "Почему онбординг мешает?"}
     with django_assert_max_num_queries(14):
@@ -655,7 +651,7 @@ def test_nul_bytes_are_refused_everywhere_text_reaches_the_database(
 
 
 def test_has_decisions_and_tag_group_still_filter(clients, world):
-    decision_create(title="Сократить онбординг", insights=[world["published"]])
+    DecisionFactory(title="Сократить онбординг", insights=[world["published"]])
     curator = clients["Curator"]
     with_decisions = curator.get("/api/v1/insights/", {"has_decisions": "true"}).json()
     assert [i["id"] for i in with_decisions["results"]] == [world["published"].pk]
@@ -677,7 +673,7 @@ def test_changing_the_status_by_patch_is_a_400_naming_the_actions(clients, world
 
 
 def test_decisions_list_only_the_insights_their_reader_may_see(clients, world):
-    decision = decision_create(title="Решение", insights=[world["published"], world["draft"]])
+    decision = DecisionFactory(title="Решение", insights=[world["published"], world["draft"]])
     viewer = clients["Viewer"].get(f"/api/v1/decisions/{decision.pk}/").json()
     assert viewer["insights"] == [world["published"].pk]
     listed = clients["Viewer"].get("/api/v1/decisions/").json()["results"]
@@ -708,8 +704,8 @@ def test_schema_documents_similar_expand_and_the_non_model_bodies():
 
 
 def test_tag_usage_counts_only_the_insights_the_reader_may_see(clients):
-    tag = tag_create(name="Черновая тема", group=TagGroup.objects.get(slug="theme"))
-    insight_create(statement="Draft finding", tags=[tag])
+    tag = TagFactory(name="Черновая тема")
+    InsightFactory(statement="Draft finding", tags=[tag])
     usage = {
         role: clients[role].get(f"/api/v1/tags/{tag.pk}/").json()["usage"]["insights"]
         for role in ("Viewer", "Curator")

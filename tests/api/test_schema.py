@@ -5,21 +5,15 @@ No 5xx, and every response (status, content type, body) matches what the schema 
 
 import pytest
 import schemathesis
-from django.contrib.auth.models import Group, User
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi import checks
 
-from insights.models import TagGroup
-from insights.services import (
-    api_token_create,
-    insight_create,
-    observation_create,
-    study_create,
-    tag_create,
-)
+from insights.services import api_token_create
 from repository.wsgi import application
+
+from ..factories import InsightFactory, ObservationFactory, StudyFactory, UserFactory
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -30,15 +24,15 @@ CHECKS = [
 
 
 @pytest.fixture
-def curator_headers(db):
-    user = User.objects.create_user("schemathesis")
-    user.groups.add(Group.objects.get(name="Curator"))
+def curator_headers(onboarding):
+    user = UserFactory(username="schemathesis", role="Curator")
     _token, key = api_token_create(user=user, name="schemathesis")
     # A little data so that detail, list and action endpoints have something to return.
-    tag = tag_create(name="Онбординг", group=TagGroup.objects.get(slug="theme"))
-    study = study_create(title="Интервью", method="interview", tags=[tag])
-    observation = observation_create(study=study, text="Цитата", tags=[tag])
-    insight_create(statement="Инсайт", tags=[tag], evidence=[{"observation": observation}])
+    study = StudyFactory(title="Интервью", tags=[onboarding])
+    observation = ObservationFactory(
+        study=study, text="Цитата", tags=[onboarding], participant=None
+    )
+    InsightFactory(statement="Инсайт", tags=[onboarding], evidence=[{"observation": observation}])
     return {"Authorization": f"Token {key}"}
 
 

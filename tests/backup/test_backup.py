@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,19 +25,9 @@ from insights.models import (
     TagAlias,
     TagGroup,
 )
-from insights.services import (
-    decision_create,
-    decision_set_status,
-    insight_create,
-    insight_link_add,
-    insight_publish,
-    insight_supersede,
-    observation_create,
-    participant_get_or_create,
-    participant_save,
-    study_create,
-    tag_create,
-)
+from insights.services import study_create, tag_group_save
+
+from ..factories import ObservationFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,16 +70,17 @@ def read(path) -> dict:
 
 def add_people(insights, observations, studies, decisions) -> dict[str, User]:
     """Users who own, create and change things (the demo data names nobody)."""
-    anna = User.objects.create_user("anna", email="anna@example.com", password="s3cret-pass!")
-    anna.groups.add(Group.objects.get(name="Curator"))
-    boris = User.objects.create_user("boris", is_active=False)
+    anna = UserFactory(
+        username="anna", email="anna@example.com", password="s3cret-pass!", role="Curator"
+    )
+    boris = UserFactory(username="boris", is_active=False)
     Insight.objects.filter(pk__in=insights).update(owner=anna)
     Observation.objects.filter(pk__in=observations).update(created_by=boris)
     Study.objects.filter(pk__in=studies).update(owner=anna)
     Decision.objects.filter(pk__in=decisions).update(owner=boris)
     DecisionStatusChange.objects.filter(decision__in=decisions).update(changed_by=anna)
-    persona = TagGroup.objects.create(slug="persona", name="Persona", position=7)
-    tag_create(name="Прагматик", group=persona)
+    persona = tag_group_save(group=TagGroup(slug="persona", name="Persona", position=7))
+    TagFactory(name="Прагматик", group=persona)
     return {"anna": anna, "boris": boris}
 
 
@@ -106,41 +97,15 @@ def demo(db):
 
 
 @pytest.fixture
-def world(db):
-    """A small repository with every kind of row (faster than the demo for the other tests)."""
-    theme = TagGroup.objects.get(slug="theme")
-    loyalty = tag_create(name="Лояльность", group=theme, aliases=["loyalty"])
-    cashback = tag_create(name="Кешбэк", group=theme, parent=loyalty, aliases=["cashback"])
-    study = study_create(title="Интервью о лояльности", method="interview", tags=[loyalty])
-    survey = study_create(title="NPS Q3", method="metric_survey")
-    participant = participant_get_or_create(code="P-001")
-    participant_save(participant=participant, tags=[loyalty])
-    quote = observation_create(
-        study=study, text="Кешбэк — главное, ради чего я остаюсь", participant=participant,
-        tags=[cashback], observed_on=date(2026, 5, 1), external_id="int-1",
-    )  # fmt: skip
-    score = observation_create(
-        study=survey, kind="survey_answer", metric="nps", score=9, text="Кешбэк приходит быстро"
-    )
-    old = insight_create(statement="Программа лояльности удерживает клиентов",
-                         evidence=[{"observation": quote}], tags=[loyalty])  # fmt: skip
-    insight_publish(insight=old)
-    new = insight_create(
-        statement="Кешбэк удерживает клиентов сильнее скидок",
-        evidence=[{"observation": quote}, {"observation": score, "relation": "contradicts"}],
-        tags=[cashback],
-        review_by=date(2027, 1, 1),
-    )
-    insight_publish(insight=new)
-    insight_supersede(insight=old, successor=new)
-    insight_link_add(from_insight=new, to_insight=old, kind="refines")
-    insight_create(statement="Черновик про лояльность", tags=[loyalty])
-    decision = decision_create(title="Поднять кешбэк до 5%", insights=[new])
-    decision_set_status(decision=decision, status="accepted", note="Согласовано")
+def world(loyalty_world):
+    """The suite's loyalty world, with people who own, create and change things."""
     people = add_people(
-        insights=[new.pk], observations=[score.pk], studies=[study.pk], decisions=[decision.pk]
+        insights=[loyalty_world["new"].pk],
+        observations=[loyalty_world["score"].pk],
+        studies=[loyalty_world["study"].pk],
+        decisions=[loyalty_world["decision"].pk],
     )
-    return {"new": new, "old": old, **people}
+    return {**loyalty_world, **people}
 
 
 def test_demo_round_trip_into_an_empty_repository_reproduces_identical_content(demo, tmp_path):
@@ -242,7 +207,9 @@ def test_export_queries_do_not_grow_with_rows(world, django_assert_max_num_queri
         run()
     study = Study.objects.get(title="NPS Q3")
     for n in range(40):
-        observation_create(study=study, text=f"Ответ {n}", tags=Tag.objects.all()[:2])
+        ObservationFactory(
+            study=study, text=f"Ответ {n}", tags=Tag.objects.all()[:2], participant=None
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         data = run()
     assert len(data["observations"]) == 42

@@ -8,15 +8,9 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission, User
 
 from insights.models import TagGroup
-from insights.services import (
-    insight_create,
-    insight_publish,
-    insight_supersede,
-    observation_create,
-    participant_get_or_create,
-    study_create,
-    tag_create,
-)
+from insights.services import insight_supersede
+
+from ..factories import InsightFactory, ObservationFactory, StudyFactory, TagFactory
 
 # Transactional: the live server reads what the test writes. The flush between such tests
 # also removes what migrations created, so the fixture below makes what it needs.
@@ -40,22 +34,21 @@ def reader(username: str, password: str) -> User:
 def repository():
     theme, _ = TagGroup.objects.get_or_create(slug="theme", defaults={"name": "Theme"})
     channel, _ = TagGroup.objects.get_or_create(slug="channel", defaults={"name": "Channel"})
-    loyalty = tag_create(name="Лояльность", group=theme, aliases=["loyalty"])
-    chat = tag_create(name="Чат поддержки", group=channel)
-    study = study_create(title="Интервью о лояльности", method="interview")
+    loyalty = TagFactory(name="Лояльность", group=theme, aliases=["loyalty"])
+    chat = TagFactory(name="Чат поддержки", group=channel)
+    study = StudyFactory(title="Интервью о лояльности")
     evidence = [
-        observation_create(
-            study=study, text=f"Цитата {n} о программе лояльности",
-            participant=participant_get_or_create(code=f"P-{n:03}"),
+        ObservationFactory(
+            study=study, text=f"Цитата {n} о программе лояльности", participant__code=f"P-{n:03}"
         )
         for n in range(3)
-    ]  # fmt: skip
+    ]
 
     def published(statement, tags, observations):
-        insight = insight_create(
-            statement=statement, tags=tags, evidence=[{"observation": o} for o in observations]
-        )
-        return insight_publish(insight=insight)
+        return InsightFactory(
+            statement=statement, tags=tags, evidence=[{"observation": o} for o in observations],
+            published=True,
+        )  # fmt: skip
 
     old = published("Программа лояльности удерживает клиентов", [loyalty], evidence[:1])
     new = published("Кешбэк удерживает клиентов лояльности сильнее скидок", [loyalty], evidence)

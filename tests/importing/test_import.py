@@ -12,7 +12,7 @@ from insights.importing import MappingError, SourceError
 from insights.importing.rows import detect_mapping, parse_date
 from insights.importing.sources import telegram_participant_code
 from insights.models import Insight, Observation, Tag, TagGroup
-from insights.services import ImportOptions, observations_import, tag_set_aliases
+from insights.services import ImportOptions, observations_import
 from insights.services import imports as import_service
 
 from ..factories import InsightFactory, StudyFactory, TagFactory
@@ -33,11 +33,10 @@ def study():
 
 
 @pytest.fixture
-def onboarding():
-    tag = TagFactory(name="Онбординг")
-    loyalty = TagFactory(name="Программа лояльности")
-    tag_set_aliases(tag=loyalty, names=["лояльность"])
-    return tag
+def onboarding(onboarding):
+    """The suite's "Онбординг", next to a loyalty programme tag known by an alias."""
+    TagFactory(name="Программа лояльности", aliases=["лояльность"])
+    return onboarding
 
 
 def run(study, content, *, name="file.csv", encoding="utf-8", dry_run=False, **options):

@@ -31,16 +31,6 @@ from insights.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def theme():
-    return TagGroup.objects.get(slug="theme")
-
-
-@pytest.fixture
-def study():
-    return study_create(title="Интервью", method="interview")
-
-
 def errors_of(callable_) -> dict:
     with pytest.raises(ValidationError) as caught:
         callable_()

@@ -4,62 +4,19 @@ import re
 from html import escape, unescape
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from insights.models import Insight, TagGroup
-from insights.services import (
-    decision_create,
-    decision_set_status,
-    insight_create,
-    insight_link_add,
-    insight_publish,
-    insight_supersede,
-    observation_create,
-    participant_get_or_create,
-    study_create,
-    tag_create,
-)
+from insights.models import Insight
 
-from ..factories import user_with_role
+from ..factories import InsightFactory, ObservationFactory, StudyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    theme = TagGroup.objects.get(slug="theme")
-    tag = tag_create(name="Лояльность", group=theme, aliases=["loyalty"])
-    child = tag_create(name="Кешбэк", group=theme, parent=tag)
-    study = study_create(
-        title="Интервью о лояльности",
-        method="interview",
-        research_questions="Почему клиенты уходят?\nЧто ценят в кешбэке?",
-        tags=[tag],
-    )
-    participant = participant_get_or_create(code="P-001")
-    quote = observation_create(
-        study=study, text="Кешбэк — главное, ради чего я остаюсь", participant=participant
-    )
-    old = insight_create(
-        statement="Программа лояльности удерживает клиентов",
-        evidence=[{"observation": quote}],
-        tags=[tag],
-    )
-    insight_publish(insight=old)
-    new = insight_create(
-        statement="Кешбэк удерживает клиентов сильнее скидок",
-        evidence=[{"observation": quote}],
-        tags=[child],
-    )
-    insight_publish(insight=new)
-    insight_supersede(insight=old, successor=new)
-    draft = insight_create(statement="Черновик про лояльность", tags=[tag])
-    decision = decision_create(title="Поднять кешбэк до 5%", insights=[new])
-    decision_set_status(decision=decision, status="accepted")
-    insight_link_add(from_insight=new, to_insight=old, kind="refines")
-    return {"tag": tag, "child": child, "study": study, "old": old, "new": new, "draft": draft,
-            "decision": decision}  # fmt: skip
+def world(loyalty_world):
+    """The pages are read on the suite's loyalty world."""
+    return loyalty_world
 
 
 def test_anonymous_visitors_are_sent_to_login(client, world):
@@ -70,7 +27,7 @@ def test_anonymous_visitors_are_sent_to_login(client, world):
 
 
 def test_a_user_without_a_role_is_refused(client, world):
-    client.force_login(user_with_role("nobody", None))
+    client.force_login(UserFactory(username="nobody"))
     assert client.get("/").status_code == 403
     assert client.get(world["study"].get_absolute_url()).status_code == 403
 
@@ -165,13 +122,13 @@ def test_unknown_tag_shows_an_error_not_a_crash(viewer_client, world):
 
 
 def make_published(count: int, tag):
-    study = study_create(title=f"Study {count}", method="survey")
+    study = StudyFactory(title=f"Study {count}", method="survey")
     for n in range(count):
-        observation = observation_create(study=study, text=f"Observation {n}")
-        insight = insight_create(
-            statement=f"Finding number {n}", tags=[tag], evidence=[{"observation": observation}]
-        )
-        insight_publish(insight=insight)
+        observation = ObservationFactory(study=study, text=f"Observation {n}", participant=None)
+        InsightFactory(
+            statement=f"Finding number {n}", tags=[tag], evidence=[{"observation": observation}],
+            published=True,
+        )  # fmt: skip
 
 
 def test_search_page_queries_do_not_grow_with_results(
@@ -214,13 +171,13 @@ def facet_counts(response) -> dict[str, int]:
 
 def test_a_parent_tags_facet_counts_what_its_children_label(viewer_client, world):
     # "new" carries only the child tag; another insight carries both (counted once).
-    quote = observation_create(study=world["study"], text="Коплю ради кешбэка")
-    both = insight_create(
+    quote = ObservationFactory(study=world["study"], text="Коплю ради кешбэка", participant=None)
+    InsightFactory(
         statement="Лояльные клиенты копят кешбэк",
         tags=[world["tag"], world["child"]],
         evidence=[{"observation": quote}],
+        published=True,
     )
-    insight_publish(insight=both)
     response = viewer_client.get("/")
     assert facet_counts(response) == {"Лояльность": 2, "Кешбэк": 2}
     # The count is what choosing the tag leaves.
@@ -228,29 +185,25 @@ def test_a_parent_tags_facet_counts_what_its_children_label(viewer_client, world
     assert narrowed.context["page"].paginator.count == 2
 
 
-def contributor() -> Client:
+@pytest.fixture
+def contributor(client_for):
     """A second signed-in client, next to the viewer_client of the same test."""
-    client = Client()
-    client.force_login(user_with_role("contributor", "Contributor"))
-    return client
+    return client_for("Contributor", username="contributor")
 
 
 @pytest.fixture
-def tree_usage():
+def tree_usage(onboarding, kyc):
     """A parent with a child: two published insights on the child, drafts on both."""
-    theme = TagGroup.objects.get(slug="theme")
-    parent = tag_create(name="Онбординг", group=theme)
-    child = tag_create(name="KYC", group=theme, parent=parent)
-    study = study_create(title="KYC study", method="interview", tags=[child])
-    quote = observation_create(study=study, text="Зачем им мой паспорт?")
+    study = StudyFactory(title="KYC study", tags=[kyc])
+    quote = ObservationFactory(study=study, text="Зачем им мой паспорт?", participant=None)
     for n in range(2):
-        insight = insight_create(
-            statement=f"KYC finding {n}", tags=[child], evidence=[{"observation": quote}]
-        )
-        insight_publish(insight=insight)
-    insight_create(statement="Draft on the parent", tags=[parent])
-    insight_create(statement="Draft on the child", tags=[child])
-    return {"parent": parent, "child": child}
+        InsightFactory(
+            statement=f"KYC finding {n}", tags=[kyc], evidence=[{"observation": quote}],
+            published=True,
+        )  # fmt: skip
+    InsightFactory(statement="Draft on the parent", tags=[onboarding])
+    InsightFactory(statement="Draft on the child", tags=[kyc])
+    return {"parent": onboarding, "child": kyc}
 
 
 def browser_counts(response) -> dict[str, tuple[int, int]]:
@@ -261,11 +214,13 @@ def browser_counts(response) -> dict[str, tuple[int, int]]:
     }
 
 
-def test_tag_browser_counts_include_child_tags_and_only_visible_insights(viewer_client, tree_usage):
+def test_tag_browser_counts_include_child_tags_and_only_visible_insights(
+    viewer_client, contributor, tree_usage
+):
     counts = browser_counts(viewer_client.get("/tags/"))
     assert counts["Онбординг"] == (2, 1)  # through its child; drafts are not the viewer's
     assert counts["KYC"] == (2, 1)
-    counts = browser_counts(contributor().get("/tags/"))
+    counts = browser_counts(contributor.get("/tags/"))
     assert counts["Онбординг"] == (4, 1)
     assert counts["KYC"] == (3, 1)
     tag_page = viewer_client.get(tree_usage["parent"].get_absolute_url())
@@ -301,13 +256,13 @@ def test_a_tag_given_by_name_or_alias_shows_its_name_and_can_be_removed(
         assert removed.context["query"] == "клиентов"
 
 
-def test_the_default_status_is_shown_as_chosen(viewer_client, world):
+def test_the_default_status_is_shown_as_chosen(viewer_client, contributor, world):
     def chosen(client, params=None):
         options = client.get("/", params or {}).context["status_options"]
         return [option["value"] for option in options if option["selected"]]
 
     assert chosen(viewer_client) == ["published"]
-    assert chosen(contributor()) == ["draft", "published"]
+    assert chosen(contributor) == ["draft", "published"]
     assert chosen(viewer_client, {"status": "superseded"}) == ["superseded"]
     html = viewer_client.get("/").content.decode()
     assert re.search(r'class="selected" aria-current="true">Published<', html)

@@ -6,10 +6,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from insights import search
-from insights.models import Insight, Observation, SearchDocument, Study, Tag, TagGroup
+from insights.models import Insight, Observation, SearchDocument, Study, Tag
 from insights.search.query import parse_query
 from insights.services import (
-    insight_create,
     insight_save,
     observation_create,
     observation_delete,
@@ -22,17 +21,14 @@ from insights.services import (
     tag_save,
 )
 
+from ..factories import InsightFactory, StudyFactory
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def theme():
-    return TagGroup.objects.get(slug="theme")
-
-
-@pytest.fixture
 def study():
-    return study_create(title="Интервью с клиентами банка", method="interview")
+    return StudyFactory(title="Интервью с клиентами банка")
 
 
 def found(query, model=Insight) -> list[str]:
@@ -41,53 +37,49 @@ def found(query, model=Insight) -> list[str]:
     return [str(obj) for obj in results]
 
 
-def make_insight(statement, details="", tags=()):
-    return insight_create(statement=statement, details=details, tags=tags)
-
-
 def test_russian_morphology_finds_other_word_forms():
-    make_insight("Программа лояльности удерживает клиентов")
+    InsightFactory(statement="Программа лояльности удерживает клиентов")
     assert found("лояльность") == ["Программа лояльности удерживает клиентов"]
     assert found("клиент") == ["Программа лояльности удерживает клиентов"]
 
 
 def test_english_stemming_and_prefix_find_longer_words():
-    make_insight("Onboarding flow loses users at document upload")
+    InsightFactory(statement="Onboarding flow loses users at document upload")
     assert found("onboarding") == ["Onboarding flow loses users at document upload"]
     assert found("upload documents") == ["Onboarding flow loses users at document upload"]
     assert found("onboa") == ["Onboarding flow loses users at document upload"]
 
 
 def test_yo_and_ye_match_each_other():
-    make_insight("Клиенты ищут ёлочные игрушки заранее")
-    make_insight("Елка в приложении мешает навигации")
+    InsightFactory(statement="Клиенты ищут ёлочные игрушки заранее")
+    InsightFactory(statement="Елка в приложении мешает навигации")
     assert found("ёлочные") == ["Клиенты ищут ёлочные игрушки заранее"]
     assert found("елочные") == ["Клиенты ищут ёлочные игрушки заранее"]
     assert found("ёлка") == ["Елка в приложении мешает навигации"]
 
 
 def test_all_words_must_match():
-    make_insight("Клиенты хотят чат в приложении")
-    make_insight("Клиенты звонят в поддержку")
+    InsightFactory(statement="Клиенты хотят чат в приложении")
+    InsightFactory(statement="Клиенты звонят в поддержку")
     assert found("клиенты чат") == ["Клиенты хотят чат в приложении"]
 
 
 def test_exclusion_removes_matches():
-    make_insight("Кешбэк важнее скидок для клиентов")
-    make_insight("Скидки привлекают новых клиентов")
+    InsightFactory(statement="Кешбэк важнее скидок для клиентов")
+    InsightFactory(statement="Скидки привлекают новых клиентов")
     assert found("клиентов -кешбэк") == ["Скидки привлекают новых клиентов"]
     assert found("-кешбэк") == ["Скидки привлекают новых клиентов"]
 
 
 def test_phrase_keeps_word_order():
-    make_insight("Push уведомления раздражают клиентов")
-    make_insight("Уведомления push приходят ночью")
+    InsightFactory(statement="Push уведомления раздражают клиентов")
+    InsightFactory(statement="Уведомления push приходят ночью")
     assert found('"push уведомления"') == ["Push уведомления раздражают клиентов"]
 
 
 def test_tag_names_and_aliases_find_what_the_tag_labels(theme):
     tag = tag_create(name="Онбординг", group=theme, aliases=["onboarding", "первый запуск"])
-    make_insight("Регистрация занимает слишком много шагов", tags=[tag])
+    InsightFactory(statement="Регистрация занимает слишком много шагов", tags=[tag])
     expected = ["Регистрация занимает слишком много шагов"]
     assert found("онбординг") == expected
     assert found("onboarding") == expected
@@ -95,8 +87,8 @@ def test_tag_names_and_aliases_find_what_the_tag_labels(theme):
 
 
 def test_title_ranks_above_body():
-    make_insight("Доставка опаздывает", details="Клиенты жалуются на курьеров")
-    make_insight("Курьеры вежливы и аккуратны", details="Доставка вовремя")
+    InsightFactory(statement="Доставка опаздывает", details="Клиенты жалуются на курьеров")
+    InsightFactory(statement="Курьеры вежливы и аккуратны", details="Доставка вовремя")
     assert found("курьеры")[0] == "Курьеры вежливы и аккуратны"
 
 
@@ -116,7 +108,7 @@ def test_title_ranks_above_body():
     ],
 )
 def test_hostile_or_odd_input_never_errors(query):
-    make_insight("Клиенты хотят чат")
+    InsightFactory(statement="Клиенты хотят чат")
     results = found(query)
     assert isinstance(results, list)
     assert Insight.objects.count() == 1  # and nothing was harmed
@@ -143,7 +135,7 @@ def test_observations_studies_and_tags_are_searchable(theme, study):
 
 
 def test_editing_an_insight_updates_the_index():
-    insight = make_insight("Клиенты хотят чат")
+    insight = InsightFactory(statement="Клиенты хотят чат")
     insight.statement = "Клиенты хотят звонок"
     insight_save(insight=insight)
     assert found("чат") == []
@@ -152,7 +144,7 @@ def test_editing_an_insight_updates_the_index():
 
 def test_renaming_a_tag_reindexes_what_it_labels(theme):
     tag = tag_create(name="Доставка", group=theme)
-    make_insight("Курьер опоздал", tags=[tag])
+    InsightFactory(statement="Курьер опоздал", tags=[tag])
     tag.name = "Логистика"
     tag_save(tag=tag)
     assert found("логистика") == ["Курьер опоздал"]
@@ -161,7 +153,7 @@ def test_renaming_a_tag_reindexes_what_it_labels(theme):
 
 def test_adding_and_removing_an_alias_reindexes(theme):
     tag = tag_create(name="Доставка", group=theme)
-    make_insight("Курьер опоздал", tags=[tag])
+    InsightFactory(statement="Курьер опоздал", tags=[tag])
     alias = tag_alias_save(alias=tag.aliases.model(tag=tag, name="delivery"))
     assert found("delivery") == ["Курьер опоздал"]
     tag_alias_delete(alias=alias)
@@ -171,7 +163,7 @@ def test_adding_and_removing_an_alias_reindexes(theme):
 def test_merging_tags_makes_the_old_name_find_everything(theme):
     old = tag_create(name="Онбординг", group=theme)
     new = tag_create(name="Onboarding", group=theme)
-    make_insight("Регистрация длинная", tags=[old])
+    InsightFactory(statement="Регистрация длинная", tags=[old])
     tag_merge(sources=[old], target=new)
     assert found("onboarding") == ["Регистрация длинная"]
     assert found("онбординг") == ["Регистрация длинная"]  # the old name is an alias now
@@ -188,13 +180,13 @@ def test_observation_changes_and_deletes_reach_the_index(study):
 
 
 def test_deleting_an_insight_removes_its_document():
-    insight = make_insight("Клиенты хотят чат")
+    insight = InsightFactory(statement="Клиенты хотят чат")
     insight.delete()
     assert not SearchDocument.objects.filter(kind="insight").exists()
 
 
 def test_rebuild_command_restores_a_wiped_index(theme, study):
-    make_insight("Клиенты хотят чат")
+    InsightFactory(statement="Клиенты хотят чат")
     observation_create(study=study, text="Нужен чат")
     tag_create(name="Чат", group=theme)
     SearchDocument.objects.all().delete()
@@ -206,8 +198,8 @@ def test_rebuild_command_restores_a_wiped_index(theme, study):
 
 
 def test_any_word_matching_ranks_more_shared_words_higher():
-    make_insight("Клиенты уходят после онбординга")
-    make_insight("Клиенты любят кешбэк")
+    InsightFactory(statement="Клиенты уходят после онбординга")
+    InsightFactory(statement="Клиенты любят кешбэк")
     question = search.parse_question("Почему клиенты уходят после онбординга?")
     results = search.search(Insight.objects.all(), question, match_any=True)
     ordered = [str(i) for i in results.order_by("-search_rank")]
@@ -234,7 +226,7 @@ def test_misspelt_tag_name_still_suggests_the_tag_on_postgres(theme):
 
 @pytest.mark.requires_postgres
 def test_postgres_stems_russian_word_forms_in_the_database():
-    make_insight("Отзывы о доставке")
+    InsightFactory(statement="Отзывы о доставке")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT to_tsvector('russian', 'доставке') @@ to_tsquery('russian', 'доставка')"
@@ -244,8 +236,8 @@ def test_postgres_stems_russian_word_forms_in_the_database():
 
 
 def test_english_plurals_in_ies_find_the_singular():
-    make_insight("Delivery slots sell out by noon")
-    make_insight("Companies ask for invoices")
+    InsightFactory(statement="Delivery slots sell out by noon")
+    InsightFactory(statement="Companies ask for invoices")
     assert found("deliveries") == ["Delivery slots sell out by noon"]
     assert found("deliveries ") == ["Delivery slots sell out by noon"]  # a finished word
     assert found("company") == ["Companies ask for invoices"]
@@ -270,12 +262,12 @@ def test_a_half_typed_last_word_matches_as_a_prefix(typed, statement):
         "Неудобный выбор слота доставки",
         "Android users churn after the update",
     ]:
-        make_insight(text)
+        InsightFactory(statement=text)
     assert found(typed) == [statement]
 
 
 def test_a_finished_word_still_finds_other_forms_after_a_prefix():
-    make_insight("Программа лояльности удерживает клиентов")
+    InsightFactory(statement="Программа лояльности удерживает клиентов")
     assert found("лояльность клие") == ["Программа лояльности удерживает клиентов"]
     assert found("клиенты лояльность") == ["Программа лояльности удерживает клиентов"]
 

@@ -4,24 +4,21 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from insights.models import Evidence, Insight, Observation, Participant, SearchDocument, TagGroup
+from insights.models import Evidence, Insight, Observation, Participant, SearchDocument
 from insights.models.participant import participant_code_validator
-from insights.services import (
-    insight_create,
-    observation_create,
-    participant_get_or_create,
-    participant_save,
-    participants_expire_consent,
-    study_create,
-    tag_create,
-)
+from insights.services import participants_expire_consent
 
-from ..factories import StudyFactory
+from ..factories import (
+    InsightFactory,
+    ObservationFactory,
+    ParticipantFactory,
+    StudyFactory,
+    TagFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,31 +26,26 @@ TODAY = date(2024, 6, 1)
 
 
 @pytest.fixture
-def world():
+def world(premium):
     """Three participants back one high-confidence insight; two of them have lost consent."""
-    segment = TagGroup.objects.get(slug="segment")
-    premium = tag_create(name="Premium", group=segment)
-    gen_z = tag_create(name="Gen Z", group=segment)
-    interviews = study_create(title="Интервью про онбординг", method="interview")
-    survey = study_create(title="Опрос NPS Q2", method="metric_survey")
-
-    def participant(code, expires, tags=(), notes=""):
-        return participant_save(
-            participant=Participant(code=code, consent_expires_on=expires, notes=notes),
-            tags=tags,
-        )
-
-    expired = participant("P-001", TODAY - timedelta(days=1), [premium, gen_z], "звонить вечером")
-    expired_too = participant("P-002", TODAY - timedelta(days=400))
-    valid = participant("P-003", TODAY)  # expires today: still valid today
-    undated = participant("P-004", None)
+    gen_z = TagFactory(name="Gen Z", group="segment")
+    interviews = StudyFactory(title="Интервью про онбординг", method="interview")
+    survey = StudyFactory(title="Опрос NPS Q2", method="metric_survey")
+    expired = ParticipantFactory(
+        code="P-001", consent_expires_on=TODAY - timedelta(days=1), tags=[premium, gen_z],
+        notes="звонить вечером",
+    )  # fmt: skip
+    expired_too = ParticipantFactory(code="P-002", consent_expires_on=TODAY - timedelta(days=400))
+    # Expires today: still valid today.
+    valid = ParticipantFactory(code="P-003", consent_expires_on=TODAY)
+    undated = ParticipantFactory(code="P-004", consent_expires_on=None)
     quotes = [
-        observation_create(study=interviews, text="Онбординг слишком длинный", participant=expired),
-        observation_create(study=survey, text="Бросил на шаге паспорта", participant=expired_too),
-        observation_create(study=interviews, text="Не понял, зачем селфи", participant=valid),
+        ObservationFactory(study=interviews, text="Онбординг слишком длинный", participant=expired),
+        ObservationFactory(study=survey, text="Бросил на шаге паспорта", participant=expired_too),
+        ObservationFactory(study=interviews, text="Не понял, зачем селфи", participant=valid),
     ]
-    spare = observation_create(study=survey, text="Без инсайта", participant=expired)
-    insight = insight_create(
+    spare = ObservationFactory(study=survey, text="Без инсайта", participant=expired)
+    insight = InsightFactory(
         statement="Онбординг слишком длинный", evidence=[{"observation": q} for q in quotes]
     )
     return {
@@ -227,12 +219,6 @@ def test_command_rejects_a_bad_date_and_mode(world):
 # --- The admin -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(User.objects.create_superuser("root", email="", password="x"))
-    return client
-
-
 def test_admin_lists_expired_participants(admin_client):
     today = timezone.localdate()
     for code, expires in [
@@ -241,7 +227,7 @@ def test_admin_lists_expired_participants(admin_client):
         ("P-103", today + timedelta(days=90)),
         ("P-104", None),
     ]:
-        participant_save(participant=Participant(code=code, consent_expires_on=expires))
+        ParticipantFactory(code=code, consent_expires_on=expires)
 
     def listed(query: str) -> set[str]:
         response = admin_client.get(f"/admin/insights/participant/?{query}")
@@ -257,21 +243,18 @@ def test_admin_lists_expired_participants(admin_client):
     assert "consent expires on" in page.lower()
 
 
-def test_deleting_a_participant_keeps_the_evidence_and_regrades(client):
+def test_deleting_a_participant_keeps_the_evidence_and_regrades(admin_client):
     first, second = StudyFactory(), StudyFactory()
     quotes = [
-        observation_create(
-            study=study, text=f"q{n}", participant=participant_get_or_create(code=code)
-        )
+        ObservationFactory(study=study, text=f"q{n}", participant__code=code)
         for n, (study, code) in enumerate([(first, "P-1"), (first, "P-2"), (second, "P-3")])
     ]
-    insight = insight_create(statement="A", evidence=[{"observation": q} for q in quotes])
+    insight = InsightFactory(statement="A", evidence=[{"observation": q} for q in quotes])
     assert Insight.objects.get(pk=insight.pk).confidence == "high"
-    client.force_login(User.objects.create_superuser("root"))
     gone = quotes[2].participant
     url = reverse("admin:insights_participant_delete", args=[gone.pk])
-    assert "stay as evidence" in client.get(url).content.decode()
-    client.post(url, {"post": "yes"})
+    assert "stay as evidence" in admin_client.get(url).content.decode()
+    admin_client.post(url, {"post": "yes"})
     assert Observation.objects.get(pk=quotes[2].pk).participant is None
     insight.refresh_from_db()
     assert (insight.participant_count, insight.confidence) == (2, "medium")

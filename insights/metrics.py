@@ -1,6 +1,6 @@
 """NPS / CSAT / CES from metric observations, with the counts behind every number.
 
-Formulas (DOMAIN.md): NPS = % promoters (9–10) − % detractors (0–6), passives (7–8) count in
+Formulas: NPS = % promoters (9–10) − % detractors (0–6), passives (7–8) count in
 the base only; CSAT = share of 4–5 answers on the 1–5 scale, in %; CES = mean effort (1–7).
 A base under MIN_RELIABLE_BASE answers is flagged: too small to trust.
 

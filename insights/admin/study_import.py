@@ -1,34 +1,28 @@
 """The study's "Import observations" admin page: upload, check (dry run), then import.
 
-The uploaded file waits in IMPORT_DIR under a random token between the check and the import.
-Small files are imported within the request; larger ones in a background thread that
-writes its progress to a file, which the page polls (a meta refresh: no JavaScript needed).
+The uploaded file waits as an Upload (importing/uploads.py) between the check and the import.
+Small files are imported within the request; larger ones run in the background
+(importing/jobs.py) and the page polls their progress (a meta refresh: no JavaScript needed).
 """
 
 import json
-import secrets
-import shutil
-import threading
-import time
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import override as language_override
 
 from .. import access
-from ..importing import FIELDS, FORMATS, MappingError, SourceError
+from ..importing import FIELDS, FORMATS
+from ..importing.jobs import run_import, run_in_background
+from ..importing.uploads import Upload
 from ..models import Observation, Study, TagGroup
-from ..services import ImportOptions, observations_import
+from ..services import ImportOptions
 
 # Files up to this size are imported while the page waits; larger ones in the background.
 INLINE_BYTES = 2 * 1024 * 1024
@@ -126,112 +120,6 @@ class ImportForm(forms.Form):
         )
 
 
-def import_dir() -> Path:
-    return Path(settings.IMPORT_DIR)
-
-
-class Upload:
-    """An uploaded file waiting between its check and its import, with its job's state."""
-
-    def __init__(self, token: str):
-        if not token.isalnum() or len(token) != TOKEN_BYTES * 2:
-            raise Http404
-        self.token = token
-        self.folder = import_dir() / token
-        if not self.folder.is_dir():
-            raise Http404
-
-    @classmethod
-    def save(cls, uploaded, *, study: Study, user) -> "Upload":
-        _remove_stale_uploads()
-        token = secrets.token_hex(TOKEN_BYTES)
-        folder = import_dir() / token
-        folder.mkdir(parents=True)
-        with open(folder / "source", "wb") as target:
-            for chunk in uploaded.chunks():
-                target.write(chunk)
-        meta = {"study": study.pk, "user": user.pk, "name": uploaded.name}
-        (folder / "meta.json").write_text(json.dumps(meta))
-        return cls(token)
-
-    @property
-    def meta(self) -> dict:
-        return json.loads((self.folder / "meta.json").read_text())
-
-    @property
-    def source(self) -> Path:
-        return self.folder / "source"
-
-    def saved_options(self) -> dict:
-        try:
-            return json.loads((self.folder / "options.json").read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def read_state(self) -> dict:
-        try:
-            return json.loads((self.folder / "state.json").read_text())
-        except (OSError, ValueError):
-            return {}
-
-    def write_state(self, **state) -> None:
-        # Written whole and renamed, so a polling page never reads half a file.
-        partial = self.folder / "state.json.tmp"
-        partial.write_text(json.dumps(state, default=str))
-        partial.replace(self.folder / "state.json")
-
-    def discard(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _remove_stale_uploads() -> None:
-    folder = import_dir()
-    if not folder.is_dir():
-        return
-    for child in folder.iterdir():
-        if child.is_dir() and time.time() - child.stat().st_mtime > STALE_SECONDS:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def run_import(upload: Upload, *, study, user, options, dry_run: bool, language: str) -> None:
-    """Run the import (or its check) and record the outcome in the upload's state."""
-    upload.write_state(status="running", dry_run=dry_run, rows=0, percent=0)
-
-    def progress(rows: int, done: int, total: int) -> None:
-        percent = int(done * 100 / total) if total else 0
-        upload.write_state(status="running", dry_run=dry_run, rows=rows, percent=percent)
-
-    with language_override(language), open(upload.source, "rb") as stream:
-        try:
-            report = observations_import(
-                study=study,
-                stream=stream,
-                name=upload.meta["name"],
-                options=options,
-                user=user,
-                dry_run=dry_run,
-                progress=progress,
-            )
-        except (SourceError, MappingError) as error:
-            upload.write_state(status="failed", dry_run=dry_run, message=str(error))
-            return
-    upload.write_state(status="done", dry_run=dry_run, report=report.as_dict())
-
-
-def _run_in_background(**kwargs) -> None:
-    def target():
-        close_old_connections()
-        try:
-            run_import(**kwargs)
-        except Exception as error:  # the page must learn that the job died
-            kwargs["upload"].write_state(status="failed", message=str(error))
-            raise
-        finally:
-            connection.close()
-
-    threading.Thread(target=target, daemon=True, name="observation-import").start()
-
-
 class StudyImportMixin:
     """Adds the "Import observations" page to the study admin."""
 
@@ -276,7 +164,7 @@ class StudyImportMixin:
                     "language": request.LANGUAGE_CODE,
                 }
                 if upload.source.stat().st_size > INLINE_BYTES:
-                    _run_in_background(**job)
+                    run_in_background(**job)
                     return HttpResponseRedirect(f"{request.path}?token={upload.token}")
                 run_import(**job)
                 state = upload.read_state()

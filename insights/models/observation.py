@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .tag_tree import TaggedQuerySet
 
-# Inclusive scales of the standard CX metrics (see DOMAIN.md: NPS must start at 0).
+# Inclusive scales of the standard CX metrics (NPS starts at 0, not 1).
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 
 

@@ -86,7 +86,7 @@ def test_large_files_run_in_the_background_and_the_page_shows_progress(
     study = StudyFactory()
     jobs = []
     monkeypatch.setattr(study_import, "INLINE_BYTES", 10)
-    monkeypatch.setattr(study_import, "_run_in_background", lambda **job: jobs.append(job))
+    monkeypatch.setattr(study_import, "run_in_background", lambda **job: jobs.append(job))
     page = upload(client, study)
     token = page.context["upload"].token
     assert "refreshes by itself" not in page.content.decode()  # not started yet

@@ -1,8 +1,17 @@
-"""Suite-wide fixtures."""
+"""Suite-wide fixtures, and the settings of the property-based tests."""
+
+import os
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings
+
+# Property-based tests: a bounded number of examples, chosen the same way on every run, so
+# the suite stays fast and CI never fails on luck. HYPOTHESIS_PROFILE=thorough explores more.
+settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None, database=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -138,6 +138,7 @@ def read_csv(stream: BinaryIO, options: CsvOptions) -> tuple[list[str], Iterator
         text.detach()
         raise SourceError(_("The first row must name the columns."))
     # Rows may leave out unnamed columns at the end of the header, never a named one.
+    width = len(header)
     named = max(position + 1 for position, name in enumerate(header) if name)
 
     def records() -> Iterator[Record]:
@@ -160,7 +161,11 @@ def read_csv(stream: BinaryIO, options: CsvOptions) -> tuple[list[str], Iterator
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
                     continue
-                problem = _field_count_problem(row, len(header), named, start=start, end=line)
+                problem = (
+                    None
+                    if len(row) == width
+                    else _field_count_problem(row, width, named, start=start, end=line)
+                )
                 yield Record(
                     location=_("line %(line)d") % {"line": start},
                     values=dict(zip(header, row, strict=False)),

@@ -287,6 +287,8 @@ def load_backup(file: IO[str]) -> dict:
         ) from error
     except UnicodeDecodeError as error:
         raise BackupError(_("The file is not UTF-8 text: %(error)s.") % {"error": error}) from error
+    except RecursionError:
+        raise BackupError(_("The file is not a backup: it nests values too deeply.")) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError(
             _(

@@ -4,7 +4,7 @@ Parameter names are the API's, so every page state is a shareable URL:
 ``/?q=...&tag=<slug>&tag=<slug>&tag_mode=any&status=published&ordering=-confidence``.
 """
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import django_filters
 from django import forms
@@ -95,16 +95,24 @@ class DateOrDateTimeField(forms.Field):
         if value in self.empty_values:
             return None
         text = str(value).strip().replace(" ", "+")  # a "+" in a URL arrives as a space
-        parsed = parse_datetime(text) or parse_date(text)
-        if parsed is None:
-            raise ValidationError(
-                _("Enter a date (2026-05-01) or a date and time (2026-05-01T10:30:00Z)."),
-                code="invalid_date",
-            )
-        if isinstance(parsed, date) and not isinstance(parsed, datetime):
-            parsed = datetime.combine(parsed, time.min)
-        if timezone.is_naive(parsed):
-            parsed = timezone.make_aware(parsed)
+        invalid = ValidationError(
+            _("Enter a date (2026-05-01) or a date and time (2026-05-01T10:30:00Z)."),
+            code="invalid_date",
+        )
+        try:
+            # Both raise ValueError for a well-formed impossible value (2026-02-30, 25:00).
+            parsed = parse_datetime(text) or parse_date(text)
+            if parsed is None:
+                raise invalid
+            if isinstance(parsed, date) and not isinstance(parsed, datetime):
+                parsed = datetime.combine(parsed, time.min)
+            if timezone.is_naive(parsed):
+                parsed = timezone.make_aware(parsed)
+            # The database compares in UTC: a moment that UTC cannot hold (year 0 or 10000
+            # once converted) would fail in the query instead.
+            parsed.astimezone(UTC)
+        except (ValueError, OverflowError):
+            raise invalid from None
         return parsed
 
 

@@ -170,6 +170,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "insights.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "insights.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "insights.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -1,11 +1,14 @@
-"""Suite-wide fixtures: signed-in users, the common tags and a small repository."""
+"""Suite-wide fixtures (signed-in users, the common tags, a small repository) and the settings
+of the property-based tests."""
 
+import os
 from datetime import date
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from hypothesis import settings
 
 from insights.models import TagGroup
 from insights.services import insight_link_add, insight_supersede
@@ -20,6 +23,12 @@ from .factories import (
     TagFactory,
     UserFactory,
 )
+
+# Property-based tests: a bounded number of examples, chosen the same way on every run, so
+# the suite stays fast and CI never fails on luck. HYPOTHESIS_PROFILE=thorough explores more.
+settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None, database=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

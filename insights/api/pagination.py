@@ -176,7 +176,9 @@ class ApiCursorPagination(CursorPagination):
             if len(position) != len(self.keys):
                 raise ValueError("bad cursor length")
             return position, bool(data.get("r"))
-        except (TypeError, ValueError, KeyError, UnicodeError, ArithmeticError) as error:
+        except (
+            TypeError, ValueError, KeyError, UnicodeError, ArithmeticError, RecursionError
+        ) as error:  # fmt: skip
             raise NotFound(self.invalid_cursor_message) from error
 
     def _link(self, instance, reverse: bool):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 
 from ..models import Observation
 from ..text import normalize_name
@@ -138,6 +138,77 @@ KIND_SYNONYMS = {
 }  # fmt: skip
 
 
+def scalar_text(value) -> str | None:
+    """A JSON value as text: strings as they are, numbers written out, null as "".
+
+    None for true/false, lists and objects, which no single field can hold.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        try:
+            return str(value)
+        except ValueError:  # an integer too long for Python to write out
+            return None
+    return None
+
+
+def json_type_name(value) -> str:
+    """The JSON type of a value, as a person would name it."""
+    if isinstance(value, bool):
+        return pgettext("JSON type", "true or false")
+    if isinstance(value, str):
+        return pgettext("JSON type", "text")
+    if isinstance(value, int | float | Decimal):
+        return pgettext("JSON type", "a number")
+    if isinstance(value, list):
+        return pgettext("JSON type", "a list")
+    if isinstance(value, dict):
+        return pgettext("JSON type", "an object")
+    return pgettext("JSON type", "null")
+
+
+def odd_type_message(value) -> str:
+    return _("Expected text or a number, found %(type)s.") % {"type": json_type_name(value)}
+
+
+def _value_problems(raw: dict, tags: list[str]) -> dict[str, list[str]]:
+    """Values no field can take: odd JSON types, and characters no database stores (which
+    no text a person wrote contains)."""
+    values = [*raw.values(), *tags]
+    if all(type(value) is str for value in values) and not _UNSTORABLE.search("".join(values)):
+        return {}  # every CSV row that is fine: one search instead of one per field
+    errors: dict[str, list[str]] = {}
+    for name, value in raw.items():
+        items = value if name == "tags" and isinstance(value, list) else [value]
+        for item in items:
+            text = scalar_text(item)
+            if text is None:
+                errors[name] = [odd_type_message(item)]
+                break
+            if problem := _unstorable(text):
+                errors[name] = [problem]
+                break
+    if "tags" not in errors and (problem := _unstorable("".join(tags))):
+        errors["tags"] = [problem]
+    return errors
+
+
+# NUL, and halves of UTF-16 surrogate pairs (a JSON "\ud800" escape): no database stores them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(text: str) -> str | None:
+    match = _UNSTORABLE.search(text)
+    if match is None:
+        return None
+    if match.group() == "\x00":
+        return _("Contains a NUL character (code 0), which cannot be stored; remove it.")
+    return _("Contains a character that is not valid Unicode (a lone surrogate); remove it.")
+
+
 class RowParser:
     """Turns one record's raw values into an observation row for observations_bulk_upsert."""
 
@@ -161,8 +232,12 @@ class RowParser:
 
     def parse(self, record) -> tuple[dict, list[str], dict[str, list[str]]]:
         """(row without tags, tag names, errors by field) for one record."""
+        if record.problems:
+            return {"text": ""}, [], dict(record.problems)
         raw = record.values if record.mapped else self._mapped_values(record.values)
-        errors: dict[str, list[str]] = {}
+        errors = _value_problems(raw, record.tags)
+        if errors:
+            return {"text": ""}, [], errors
         row: dict = {"text": _text(raw.get("text"))}
         for name in ("source_url", "source_ref", "external_id"):
             row[name] = _text(raw.get(name))

@@ -54,7 +54,9 @@ class RowProblem:
     messages: list[str]
 
     def __str__(self):
-        return f"{self.location}, {self.field}: {' '.join(self.messages)}"
+        # A problem with the whole row (its fields, its quotes) names no field.
+        where = f"{self.location}, {self.field}" if self.field else self.location
+        return f"{where}: {' '.join(self.messages)}"
 
 
 @dataclass

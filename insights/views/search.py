@@ -157,7 +157,9 @@ def insight_export(request, extension: str):
     """The search page's results, every page of them, as a CSV, JSON or Markdown download."""
     filterset = _search_filterset(request)
     if not filterset.is_valid():
-        problems = [str(error) for errors in filterset.errors.values() for error in errors]
+        problems = [
+            f"{name}: {error}" for name, errors in filterset.errors.items() for error in errors
+        ]
         message = _("Some filters could not be used: %(errors)s") % {"errors": " ".join(problems)}
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     return export_response(

@@ -49,6 +49,21 @@ def tags_in_parent_loops(parent_of: dict[int, int | None]) -> set[int]:
     return found
 
 
+def _wrong_type(model_field: models.Field, value) -> str | None:
+    """Why ``value`` cannot even be offered to the field's own checks, if it cannot."""
+    if value is None:
+        return None if model_field.null else _("“%(field)s” cannot be null.")
+    if isinstance(value, str):
+        return None
+    if isinstance(model_field, models.CharField | models.TextField):
+        # to_python() would quietly turn a list or a number into its repr.
+        return _("“%(field)s” must be text.")
+    if isinstance(model_field, models.DateField):
+        # to_python() fails on anything but text with a TypeError, not a message.
+        return _("“%(field)s” must be a date written as text (ISO 8601).")
+    return None
+
+
 class _Problems:
     """Every problem found in the rows, each naming the entity and its id."""
 
@@ -149,16 +164,15 @@ class _Checker:
 
     def _read_row(self, section: Section, row: dict, what: str, model_fields: dict) -> Row:
         instance = section.model()
+        # Only the columns the backup sets, and not those already found wrong; related rows are
+        # checked against the backup below, not against the (empty) database.
+        excluded = {f.name for f in section.model._meta.fields if f.name not in model_fields}
         for name, model_field in model_fields.items():
             value = row[name]
-            if value is None and not model_field.null:
-                self.problems.add(what, _("“%(field)s” cannot be null.") % {"field": name})
-            elif isinstance(model_field, models.CharField | models.TextField) and not (
-                isinstance(value, str) or value is None
-            ):
-                # to_python() would quietly turn a list or a number into its repr.
-                self.problems.add(what, _("“%(field)s” must be text.") % {"field": name})
-                value = ""
+            if problem := _wrong_type(model_field, value):
+                self.problems.add(what, problem % {"field": name})
+                excluded.add(name)
+                value = None
             setattr(instance, model_field.attname, value)
         users = {name: row[name] for name in section.users}
         for name, value in users.items():
@@ -183,15 +197,13 @@ class _Checker:
             setattr(instance, f"{name}_id", value)
         if isinstance(instance, Tag | TagAlias):
             instance.normalized_name = normalize_name(str(instance.name or ""))
-        # Only the columns the backup sets; related rows are checked against the backup below,
-        # not against the (empty) database.
-        excluded = [f.name for f in section.model._meta.fields if f.name not in model_fields]
         try:
             instance.clean_fields(exclude=excluded)
         except ValidationError as error:
             self.problems.add_validation(what, error)
         else:
-            self._clean(instance, what)
+            if not excluded.intersection(model_fields):
+                self._clean(instance, what)
         return Row(instance, many, users)
 
     def _clean(self, instance: models.Model, what: str) -> None:

@@ -6,12 +6,12 @@ exact timestamps, and the users they name (username, active flag and roles; neve
 or e-mail addresses). API tokens and the search index are not in it: tokens are secrets,
 and the index is rebuilt from the restored rows.
 
-format.py says what a backup file is, writer.py writes one, checks.py checks a loaded one's
-rows and restorer.py writes them into an empty repository.
+format.py says what a backup file and its values are, writer.py writes one, checks.py checks
+a loaded one's rows, and restorer.py writes them into an empty repository.
 """
 
 from .format import FORMAT, VERSION, BackupError, load_backup
-from .restorer import RestoreSummary, ensure_empty, repository_contents, restore_backup
+from .restorer import RestoreSummary, restore_backup
 from .writer import export_backup
 
 __all__ = [
@@ -19,9 +19,7 @@ __all__ = [
     "VERSION",
     "BackupError",
     "RestoreSummary",
-    "ensure_empty",
     "export_backup",
     "load_backup",
-    "repository_contents",
     "restore_backup",
 ]

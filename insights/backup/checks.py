@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Insight, Tag, TagAlias
 from ..text import normalize_name
-from .format import SECTION_BY_KEY, SECTIONS, BackupError, Section, is_id
+from .format import SECTION_BY_KEY, SECTIONS, BackupError, Section, is_id, value_problem
 
 # A restore names at most this many problems; fixing those usually reveals the rest.
 MAX_REPORTED_ERRORS = 30
@@ -47,21 +47,6 @@ def tags_in_parent_loops(parent_of: dict[int, int | None]) -> set[int]:
             seen.add(parent)
             parent = parent_of[parent]
     return found
-
-
-def _wrong_type(model_field: models.Field, value) -> str | None:
-    """Why ``value`` cannot even be offered to the field's own checks, if it cannot."""
-    if value is None:
-        return None if model_field.null else _("“%(field)s” cannot be null.")
-    if isinstance(value, str):
-        return None
-    if isinstance(model_field, models.CharField | models.TextField):
-        # to_python() would quietly turn a list or a number into its repr.
-        return _("“%(field)s” must be text.")
-    if isinstance(model_field, models.DateField):
-        # to_python() fails on anything but text with a TypeError, not a message.
-        return _("“%(field)s” must be a date written as text (ISO 8601).")
-    return None
 
 
 class _Problems:
@@ -169,7 +154,7 @@ class _Checker:
         excluded = {f.name for f in section.model._meta.fields if f.name not in model_fields}
         for name, model_field in model_fields.items():
             value = row[name]
-            if problem := _wrong_type(model_field, value):
+            if problem := value_problem(model_field, value):
                 self.problems.add(what, problem % {"field": name})
                 excluded.add(name)
                 value = None

@@ -174,6 +174,21 @@ def is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+def value_problem(model_field: models.Field, value) -> str | None:
+    """Why ``value`` cannot even be offered to the field's own checks, if it cannot."""
+    if value is None:
+        return None if model_field.null else _("“%(field)s” cannot be null.")
+    if isinstance(value, str):
+        return None
+    if isinstance(model_field, models.CharField | models.TextField):
+        # to_python() would quietly turn a list or a number into its repr.
+        return _("“%(field)s” must be text.")
+    if isinstance(model_field, models.DateField):
+        # to_python() fails on anything but text with a TypeError, not a message.
+        return _("“%(field)s” must be a date written as text (ISO 8601).")
+    return None
+
+
 def load_backup(file: IO[str]) -> dict:
     """Parse a backup file and check its format and version (not yet its rows)."""
     try:

@@ -23,6 +23,8 @@ DEFAULT_TAG_GROUP_SLUGS = frozenset(
 
 @dataclass
 class RestoreSummary:
+    """What a restore wrote: rows per list, the users it created, and what it left out."""
+
     counts: dict[str, int]
     created_users: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -302,7 +302,7 @@ def test_a_failure_at_the_last_step_writes_nothing(good_backup, tmp_path, monkey
     def broken_backend():
         raise RuntimeError("search index unavailable")
 
-    monkeypatch.setattr(backup.search, "get_backend", broken_backend)
+    monkeypatch.setattr(search, "get_backend", broken_backend)
     with pytest.raises(RuntimeError):
         call_command("import_repository", path, verbosity=0)
     assert not any(research_counts().values())

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from ..models import Insight, Tag, TagAlias
+from ..models.tag_tree import TagTree
 from ..text import normalize_name
 from .format import SECTION_BY_KEY, SECTIONS, BackupError, Section, is_id, value_problem
 
@@ -33,20 +34,6 @@ def check_rows(data: dict) -> dict[str, dict[int, Row]]:
     checker.run()
     checker.problems.raise_if_any()
     return checker.rows
-
-
-def tags_in_parent_loops(parent_of: dict[int, int | None]) -> set[int]:
-    """The tags (given as tag id -> parent id) whose chain of parents comes back on itself."""
-    found = set()
-    for pk in parent_of:
-        seen, parent = {pk}, parent_of[pk]
-        while parent in parent_of:
-            if parent in seen:
-                found.add(pk)
-                break
-            seen.add(parent)
-            parent = parent_of[parent]
-    return found
 
 
 class _Problems:
@@ -276,7 +263,7 @@ class _Checker:
 
     def _check_tag_tree(self) -> None:
         section, tags = SECTION_BY_KEY["tags"], self.rows["tags"]
-        in_loops = tags_in_parent_loops({pk: row.instance.parent_id for pk, row in tags.items()})
+        in_loops = TagTree((pk, row.instance.parent_id) for pk, row in tags.items()).in_loops()
         for pk, row in tags.items():
             parent = tags.get(row.instance.parent_id)
             if parent is not None and parent.instance.group_id != row.instance.group_id:

@@ -54,6 +54,20 @@ class TagTree:
             node = self.parent[node]
         return chain
 
+    def in_loops(self) -> set[int]:
+        """The tags whose chain of parents comes back on itself (data made by hand or read
+        from a file: the models refuse such chains)."""
+        found = set()
+        for pk in self.parent:
+            seen, node = {pk}, self.parent[pk]
+            while node in self.parent:
+                if node in seen:
+                    found.add(pk)
+                    break
+                seen.add(node)
+                node = self.parent[node]
+        return found
+
     def closure(self) -> dict[int, set[int]]:
         """Every tag id -> itself and all the tags below it."""
         return {pk: self.below(pk) for pk in self.parent}

@@ -9,9 +9,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from insights.backup import BackupError, export_backup, load_backup, restore_backup
-from insights.backup.checks import tags_in_parent_loops
 from insights.backup.restorer import DEFAULT_TAG_GROUP_SLUGS
 from insights.models import Observation, Study, Tag
+from insights.models.tag_tree import TagTree
 
 from ..factories import ObservationFactory, TagFactory, user_with_role
 
@@ -70,10 +70,10 @@ def test_a_loop_of_parents_is_named(backup_data):
     assert User.objects.count() == 0
 
 
-def test_tags_in_parent_loops():
+def test_tags_in_parent_loops_are_found_by_the_tag_tree():
     # 1 <-> 2 is a loop, 3 hangs below it, 4 -> 5 -> (not in the backup) is a plain chain.
     parent_of = {1: 2, 2: 1, 3: 1, 4: 5, 5: 99, 6: None, 7: 7}
-    assert tags_in_parent_loops(parent_of) == {1, 2, 3, 7}
+    assert TagTree(parent_of.items()).in_loops() == {1, 2, 3, 7}
 
 
 def test_default_tag_groups_are_those_the_migration_creates():

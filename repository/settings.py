@@ -205,6 +205,17 @@ AXES_DISABLE_ACCESS_LOG = True
 # JSON; larger bodies are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # What every worker process must see alike (counts of requests without valid credentials).
+    # Its table is made by `migrate`.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "insights_shared_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a request without credentials then gets 401 with WWW-Authenticate.

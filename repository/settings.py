@@ -219,6 +219,7 @@ AXES_CLIENT_IP_CALLABLE = "insights.login_attempts.client_address"
 AXES_LOCKOUT_CALLABLE = "insights.login_attempts.lockout_response"
 # Failed attempts are kept only until their cool-off ends; successful logins are not logged.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # the admin lists the attempts only (insights/admin/login_attempts.py)
 
 # An API bulk import of 5,000 observations with paragraph-long (Cyrillic) texts is 5-10 MB of
 # JSON; larger bodies are refused with 413 before they are parsed.

@@ -1,10 +1,12 @@
 """Repeated failed logins lock that login out for a while, on the site and in the admin."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.db.models import F
 
 from repository.settings import env_lockout_parameters
@@ -143,6 +145,23 @@ def test_logging_in_works_again_after_the_cool_off(client, settings, researcher)
     )
     response = client.post("/admin/login/", {"username": "researcher", "password": PASSWORD})
     assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_a_superuser_lifts_a_lockout_in_the_admin(client, admin_client, settings, researcher):
+    fail(client, "/accounts/login/", settings.AXES_FAILURE_LIMIT)
+    attempt = AccessAttempt.objects.get()
+    listing = admin_client.get("/admin/axes/accessattempt/").content.decode()
+    assert "researcher" in listing
+    admin_client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    client.post("/accounts/login/", {"username": "researcher", "password": PASSWORD})
+    assert logged_in(client)
+
+
+def test_the_reset_command_lifts_a_lockout(client, settings, researcher):
+    fail(client, "/accounts/login/", settings.AXES_FAILURE_LIMIT)
+    call_command("axes_reset_username", "researcher", stdout=io.StringIO())
+    client.post("/accounts/login/", {"username": "researcher", "password": PASSWORD})
     assert logged_in(client)
 
 

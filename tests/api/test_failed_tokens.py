@@ -36,6 +36,9 @@ def server_database_url(tmp_path, django_db_setup, django_db_blocker):
         yield f"postgres://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
         with django_db_blocker.unblock():
             caches["shared"].clear()  # the server committed its counts
+            # Opened outside any test's database access, so nothing else closes it, and an
+            # open session keeps the test database from being dropped at the end of the run.
+            connection.close()
         return
     url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
     subprocess.run(
@@ -61,6 +64,7 @@ def server(tmp_path, server_database_url):
         "DATABASE_URL": server_database_url,
         "API_THROTTLE_ANON": f"{RATE}/minute",
         "LOG_LEVEL": "ERROR",
+        "DATABASE_CONN_MAX_AGE": "0",  # no session of the server outlives its request
     }
     command = [sys.executable, "-m", "gunicorn", "repository.wsgi", "--bind", "127.0.0.1:0"]
     command += ["--workers", str(WORKERS), "--log-level", "info", "--log-file", str(log)]

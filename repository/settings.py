@@ -6,9 +6,11 @@ development, tests and production. See README.md ("Configuration") for the varia
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,21 @@ def env_bool(name: str, default: bool) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable as a list of non-empty items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_lockout_parameters(name: str, default: str) -> list:
+    """Read django-axes lockout parameters: "a+b" locks the combination, "a,b" either one."""
+    known = {"username", "ip_address", "user_agent"}
+    parameters = []
+    for item in env_list(name) or [default]:
+        fields = [field.strip() for field in item.split("+")]
+        if not set(fields) <= known:
+            raise ImproperlyConfigured(
+                f"{name} names {item!r}; use {', '.join(sorted(known))}, "
+                "joined with + (all together) or , (any one)."
+            )
+        parameters.append(fields if len(fields) > 1 else fields[0])
+    return parameters
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -56,11 +73,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "insights",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a refused login into the lockout page (see "Login attempts" below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "repository.urls"
@@ -105,6 +127,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out login is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -153,10 +181,60 @@ if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from this site's own files, or
+# inline where the template marks them with the request's nonce; never inline event handlers
+# or javascript: links. The admin, the API docs (Swagger UI) and the SVG charts work under it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # Django's admin and Swagger UI draw their icons as data: URIs in their stylesheets.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Reverse proxies in front of the application that append the client's address to
+# X-Forwarded-For. With none, the connection's address is the client's, so a forged header
+# changes nothing. Login lockouts and API rate limits both count by this address.
+PROXY_COUNT = int(
+    os.environ.get("PROXY_COUNT", "1" if env_bool("BEHIND_HTTPS_PROXY", False) else "0")
+)
+
+# Login attempts (django-axes), on the site's and the admin's login alike: after
+# LOGIN_FAILURE_LIMIT failed logins, logging in is refused for LOGIN_COOLOFF_MINUTES (a failure
+# while refused starts the wait again). LOGIN_LOCKOUT_BY says what is locked: by default a
+# username from one address ("username+ip_address"), so that nobody can lock a colleague out
+# from elsewhere and one person's typos do not lock out a whole office behind one address.
+# "username,ip_address" locks a username everywhere and an address for every username.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = env_lockout_parameters("LOGIN_LOCKOUT_BY", "username+ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "insights.login_attempts.client_address"
+AXES_LOCKOUT_CALLABLE = "insights.login_attempts.lockout_response"
+# Failed attempts are kept only until their cool-off ends; successful logins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # the admin lists the attempts only (insights/admin/login_attempts.py)
 
 # An API bulk import of 5,000 observations with paragraph-long (Cyrillic) texts is 5-10 MB of
 # JSON; larger bodies are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # What every worker process must see alike (counts of requests without valid credentials).
+    # Its table is made by `migrate`.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "insights_shared_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -183,6 +261,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
     },
+    "NUM_PROXIES": PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

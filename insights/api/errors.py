@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from .throttling import FailedAuthenticationThrottle
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -121,19 +123,17 @@ def _throttled(wait) -> exceptions.Throttled:
 
 
 def _throttled_instead(exc, context):
-    """A request that fails authentication counts against the anonymous rate too.
+    """A request that fails authentication counts against the anonymous rate, server-wide.
 
-    DRF authenticates before it throttles, so without this a client could try keys or hammer
-    the API without credentials at any speed. Authentication has already failed, so the
-    request's user is anonymous here and only the anonymous throttle applies.
+    DRF authenticates before it throttles, so a request with a wrong key never reaches the
+    view's throttles: without this a client could try keys at any speed.
     """
     view, request = context.get("view"), context.get("request")
     if view is None or request is None:
         return exc
-    try:
-        view.check_throttles(request)
-    except exceptions.Throttled as throttled:
-        return _throttled(throttled.wait)
+    throttle = FailedAuthenticationThrottle()
+    if not throttle.allow_request(request, view):
+        return _throttled(throttle.wait())
     return exc
 
 

@@ -104,6 +104,39 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# An optional PostgreSQL streaming replica serves the reads of read-only pages and API reads;
+# see repository/routers.py for what stays on the primary. Tests use the primary's test
+# database for it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        test_options={"MIRROR": "default"},
+    )
+    DATABASE_ROUTERS = ["repository.routers.ReplicaRouter"]
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: empty or locmem:// (one process), db:// (a table), redis://host:port/db."""
+    if url in ("", "locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url == "db://":
+        # Throttling keeps one row per user; culling below that would forget counts.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        "CACHE_URL must be empty, locmem://, db:// or a redis:// URL "
+        "(several app servers need db:// or redis:// to share API throttling counts)."
+    )
+
+
+# The cache holds API throttling counts, which several app servers must share.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip())}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

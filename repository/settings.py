@@ -14,6 +14,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -80,6 +82,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Health checks first: any Host, no login, no session, not in the request log.
+    "repository.health.HealthCheckMiddleware",
+    "repository.request_context.RequestContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,6 +125,48 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
+}
+# An optional PostgreSQL streaming replica serves the reads of read-only pages and API reads;
+# see repository/routers.py for what stays on the primary. Tests use the primary's test
+# database for it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        test_options={"MIRROR": "default"},
+    )
+    DATABASE_ROUTERS = ["repository.routers.ReplicaRouter"]
+
+
+def cache_from_url(url: str) -> dict:
+    """CACHE_URL: empty or locmem:// (one process), db:// (a table), redis://host:port/db."""
+    if url in ("", "locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url == "db://":
+        # Throttling keeps one row per user; culling below that would forget counts.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        "CACHE_URL must be empty, locmem://, db:// or a redis:// URL "
+        "(several app servers need db:// or redis:// to share API throttling counts)."
+    )
+
+
+CACHES = {
+    # API throttling counts per user, which several app servers must share (CACHE_URL).
+    "default": cache_from_url(os.environ.get("CACHE_URL", "").strip()),
+    # What every worker process must see alike whatever CACHE_URL says: counts of requests
+    # without valid credentials. Its table is made by `migrate`.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "insights_shared_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,6 +219,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Security: strict unless DEBUG is on; each switch can be overridden for a given deployment
 # (for example SECURE_SSL_REDIRECT=false behind a proxy that already redirects).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe the health checks over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -224,17 +273,6 @@ AXES_ENABLE_ADMIN = False  # the admin lists the attempts only (insights/admin/l
 # An API bulk import of 5,000 observations with paragraph-long (Cyrillic) texts is 5-10 MB of
 # JSON; larger bodies are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # What every worker process must see alike (counts of requests without valid credentials).
-    # Its table is made by `migrate`.
-    "shared": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "insights_shared_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
-}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -290,9 +328,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+# Every line carries the request id and user id; LOG_LEVEL=INFO adds one line per request.
+LOGGING_CONFIG = "repository.logs.configure"
+LOGGING = logging_config(
+    json_lines=LOG_FORMAT == "json", level=os.environ.get("LOG_LEVEL", "WARNING").upper()
+)

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -41,7 +41,8 @@ def tag_counts_below(model, owners: QuerySet | None, tree: TagTree) -> dict[int,
     if not pairs:
         return {}
     through = model.tags.through
-    quote = connection.ops.quote_name
+    database = connections[router.db_for_read(through)]  # the read replica, where there is one
+    quote = database.ops.quote_name
     table = quote(through._meta.db_table)
     owner = quote(through._meta.get_field(model._meta.model_name).column)
     tag = quote(through._meta.get_field("tag").column)
@@ -54,7 +55,7 @@ def tag_counts_below(model, owners: QuerySet | None, tree: TagTree) -> dict[int,
     if owners is not None:
         owners_sql, params = owners.order_by().values("pk").query.sql_with_params()
         sql += f" WHERE t.{owner} IN ({owners_sql})"
-    with connection.cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(sql + " GROUP BY c.column2", params)
         return dict(cursor.fetchall())
 

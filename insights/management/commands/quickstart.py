@@ -27,6 +27,8 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         self.stdout.write(_("Applying database migrations…"))
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
+        # A no-op unless CACHE_URL=db:// (the table that shares throttling counts).
+        call_command("createcachetable", verbosity=max(verbosity - 1, 0))
         self.stdout.write(_("Loading demo data…"))
         call_command("load_demo", verbosity=verbosity)
         self._ensure_superuser(username)

@@ -66,8 +66,13 @@ def server(tmp_path, server_database_url):
         "LOG_LEVEL": "ERROR",
         "DATABASE_CONN_MAX_AGE": "0",  # no session of the server outlives its request
     }
+    # Plain gunicorn settings: the project's gunicorn.conf.py sends gunicorn's own log lines
+    # through the application's logging, which this test cannot read for "Listening at".
+    config = tmp_path / "gunicorn.conf.py"
+    config.write_text("")
     command = [sys.executable, "-m", "gunicorn", "repository.wsgi", "--bind", "127.0.0.1:0"]
-    command += ["--workers", str(WORKERS), "--log-level", "info", "--log-file", str(log)]
+    command += ["--config", str(config), "--workers", str(WORKERS)]
+    command += ["--log-level", "info", "--log-file", str(log)]
     process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
     try:
         deadline = time.monotonic() + 60

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import decisions, insights, studies, tags, tokens  # noqa: F401  (registers the admins)
+from . import decisions, insights, studies, tags, tokens, users  # noqa: F401  (registers them)
 
 admin.site.site_header = _("Research insight repository")
 admin.site.site_title = _("Insight repository")

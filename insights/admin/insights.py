@@ -133,7 +133,8 @@ class InsightAdmin(ServiceModelAdmin):
         "updated_at",
     ]
     list_filter = ["status", "confidence", TagGroupListFilter, TagListFilter, "review_by"]
-    search_fields = ["statement", "details", "tags__name", "tags__aliases__name"]
+    # Plus the insight's search document: statement, details, tags and their aliases.
+    search_fields = ["statement"]
     autocomplete_fields = ["tags", "owner", "superseded_by"]
     inlines = [EvidenceInline, InsightLinkInline]
     actions = ["publish_selected", "archive_selected"]

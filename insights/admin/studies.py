@@ -94,7 +94,8 @@ class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
     ]
     list_filter = ["method", "status", TagListFilter, TagGroupListFilter]
     list_select_related = ["owner"]
-    search_fields = ["title", "research_questions", "summary", "team"]
+    # Plus the study's search document: title, questions, summary, team and tags.
+    search_fields = ["title", "slug"]
     date_hierarchy = "started_on"
     autocomplete_fields = ["owner", "tags"]
     fieldsets = [
@@ -152,7 +153,10 @@ class ObservationAdmin(ServiceModelAdmin):
     ]
     list_filter = ["kind", "metric", "study__method", TagListFilter, TagGroupListFilter]
     list_select_related = ["study", "participant"]
-    search_fields = ["text", "source_ref", "external_id", "study__title", "participant__code"]
+    ordering = Observation._meta.ordering
+    # Plus the observation's search document (text, tags, source) and its study's.
+    search_fields = ["participant__code", "external_id"]
+    search_related = {"study": Study}
     date_hierarchy = "observed_on"
     autocomplete_fields = ["study", "participant", "tags"]
     readonly_fields = ["scrubbed_count", "created_by", "created_at", "updated_at"]
@@ -217,7 +221,9 @@ class ConsentListFilter(admin.SimpleListFilter):
 class ParticipantAdmin(ServiceModelAdmin):
     list_display = ["code", "segment_list", "consent_expires_on", "observation_count"]
     list_filter = [TagListFilter, ConsentListFilter]
-    search_fields = ["code", "notes", "tags__name"]
+    ordering = ["code"]
+    search_fields = ["code", "notes"]
+    search_related = {"tags": Tag}
     autocomplete_fields = ["tags"]
     fields = ["code", "tags", "consent_expires_on", "notes"]
 

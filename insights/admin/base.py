@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .search import RepositorySearchMixin
 
+# The layout of the logging forms (rows that fit the window) and their small script.
+ENTRY_CSS = "insights/admin-entry.css"
+ENTRY_JS = "insights/admin-entry.js"
+# Inline rows as a table whose cells are labelled, and cards on narrow screens.
+ROWS_TEMPLATE = "admin/insights/edit_inline/rows.html"
+
 # Links typed without a scheme are taken as https (Django 6's default, chosen now).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 

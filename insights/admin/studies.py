@@ -22,6 +22,7 @@ from .base import ENTRY_CSS, ENTRY_JS, ROWS_TEMPLATE, ServiceInline, ServiceMode
 from .evidence_picker import EvidencePickerView
 from .observation_forms import ObservationForm, ObservationRowForm, ReadableObservationMixin
 from .study_import import StudyImportMixin
+from .study_paste import StudyPasteMixin
 from .widgets import PreloadedAutocompleteInlineMixin
 
 
@@ -81,7 +82,7 @@ class ObservationInline(
 
 
 @admin.register(Study)
-class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
+class StudyAdmin(StudyPasteMixin, StudyImportMixin, ServiceModelAdmin):
     list_display = [
         "title",
         "method",

@@ -196,3 +196,17 @@ def test_the_picker_costs_the_same_few_queries_for_a_full_page(
     with django_assert_max_num_queries(8):
         results = picker(admin_client, "кешбэк").json()["results"]
     assert len(results) == 20
+
+
+def test_an_insight_page_costs_the_same_few_queries_for_any_amount_of_evidence(
+    admin_client, django_assert_max_num_queries
+):
+    study = StudyFactory()
+    quotes = [
+        ObservationFactory(study=study, text=f"Цитата {n}", participant__code=f"P-{n + 400}")
+        for n in range(30)
+    ]
+    insight = InsightFactory(evidence=[{"observation": quote} for quote in quotes])
+    with django_assert_max_num_queries(10):
+        page = admin_client.get(reverse("admin:insights_insight_change", args=[insight.pk]))
+    assert "P-429" in page.content.decode()

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 
 from insights.models import Insight, Participant, Study, TagGroup
 
-from ..factories import TagFactory
+from ..factories import InsightFactory, ObservationFactory, StudyFactory, TagFactory
 
 # Transactional: the live server reads what the test writes (see test_browser.py).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -160,3 +160,49 @@ def test_log_a_study_by_pasting_its_table_then_publish_an_insight(
 
     log_insight(steps, live_server, screenshot)
     assert (steps.actions, steps.saves) == (6, 2)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_admin_forms_for_logging_fit_the_window(live_server, browser, width, language):
+    """No sideways scroll on the logging forms, not even inside the rows of a long study."""
+    theme, _ = TagGroup.objects.get_or_create(slug="theme", defaults={"name": "Theme"})
+    tag = TagFactory(name="Онбординг", group=theme)
+    study = StudyFactory(title="Длинное название исследования об онбординге " * 3)
+    for n in range(8):
+        ObservationFactory(
+            study=study, text="Очень длинная цитата участника " * 6, tags=[tag],
+            participant__code=f"P-{n + 300}",
+        )  # fmt: skip
+    insight = InsightFactory(
+        statement="Формулировка " * 20,
+        evidence=[{"observation": o} for o in study.observations.all()[:4]],
+    )
+    User.objects.create_superuser("curator", password=PASSWORD)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=language)
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.locator("#id_username").fill("curator")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    pages = [
+        "/admin/insights/study/add/",
+        "/admin/insights/insight/add/",
+        f"/admin/insights/study/{study.pk}/change/",
+        f"/admin/insights/insight/{insight.pk}/change/",
+        f"/admin/insights/observation/{study.observations.first().pk}/change/",
+    ]
+    for path in pages:
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == language
+        overflow = page.evaluate(
+            """() => [document.documentElement, ...document.querySelectorAll('.inline-group')]
+                .filter((box) => box.scrollWidth > box.clientWidth + 1)
+                .map((box) => `${box.id || box.tagName}: ${box.scrollWidth}px`)"""
+        )
+        assert overflow == [], f"{path} at {width}px: {overflow}"
+        # The first label of the form is whole, not pushed out of its row.
+        label = page.locator("form .form-row label").first.bounding_box()
+        row = page.locator("form .form-row").first.bounding_box()
+        assert label["x"] >= row["x"], path
+    context.close()

@@ -19,7 +19,7 @@ from ..search.fold import fold
 from ..search.query import Term
 
 # Words of one admin search matched against the plain fields; the rest are ignored.
-MAX_WORDS = 8
+MAX_WORDS = 5
 # Е and Э are often swapped in loanwords (кешбек, кэшбек, кешбэк): at most this many letters
 # of a search are tried both ways, so 2**n spellings at most.
 MAX_SWAPPED_LETTERS = 3

@@ -49,7 +49,7 @@ class StudyForm(forms.ModelForm):
     """The study with a box for pasting its observations."""
 
     paste = forms.CharField(
-        label=gettext_lazy("Paste observations"),
+        label=gettext_lazy("Rows to add"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60, "spellcheck": "false"}),

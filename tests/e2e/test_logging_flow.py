@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from insights.models import Insight, Participant, Study, TagGroup
 
 from ..factories import InsightFactory, ObservationFactory, StudyFactory, TagFactory
+from .conftest import SCREENSHOTS
 
 # Transactional: the live server reads what the test writes (see test_browser.py).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,6 +38,12 @@ def curator_page(live_server, browser):
     page.locator("input[type=submit]").click()
     yield page, tags
     context.close()
+
+
+def save_screenshot(page, name: str) -> None:
+    """A full-page screenshot next to the other browser tests' ones."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 class Steps:
@@ -83,7 +90,7 @@ def open_add_page(page, live_server, model: str, title: str):
     assert page.locator("h1").inner_text() == title
 
 
-def log_insight(steps: Steps, live_server, screenshot):
+def log_insight(steps: Steps, live_server):
     """Insight add page: statement, two pieces of evidence, "Save and publish"."""
     page = steps.page
     open_add_page(page, live_server, "insight", "Добавить инсайт")
@@ -93,7 +100,7 @@ def log_insight(steps: Steps, live_server, screenshot):
     # The picker shows where each observation came from, and the reading as "NPS: 6".
     steps.pick("id_evidence-0-observation", "код из смс", "P-101")
     steps.pick("id_evidence-1-observation", "p-101", "NPS: 6")
-    screenshot("admin-insight-add-ru")
+    save_screenshot(page, "admin-insight-add-ru")
     steps.save("Сохранить и опубликовать")
     insight = Insight.objects.get()
     assert insight.status == "published"
@@ -119,7 +126,7 @@ def check_study(tags):
     assert {o.participant.code for o in rows} == {"P-101"}
 
 
-def test_log_a_study_row_by_row_then_publish_an_insight(live_server, curator_page, screenshot):
+def test_log_a_study_row_by_row_then_publish_an_insight(live_server, curator_page):
     page, tags = curator_page
     steps = Steps(page)
     open_add_page(page, live_server, "study", "Добавить исследование")
@@ -135,17 +142,15 @@ def test_log_a_study_row_by_row_then_publish_an_insight(live_server, curator_pag
     steps.type("#id_observations-2-participant_code", "P-101")
     steps.choose("#id_observations-2-metric", "NPS (0–10)")
     steps.type("#id_observations-2-score", "6")
-    screenshot("admin-study-add-ru")
+    save_screenshot(page, "admin-study-add-ru")
     steps.save("Сохранить")
     check_study(tags)
 
-    log_insight(steps, live_server, screenshot)
+    log_insight(steps, live_server)
     assert (steps.actions, steps.saves) == (14, 2)
 
 
-def test_log_a_study_by_pasting_its_table_then_publish_an_insight(
-    live_server, curator_page, screenshot
-):
+def test_log_a_study_by_pasting_its_table_then_publish_an_insight(live_server, curator_page):
     page, tags = curator_page
     steps = Steps(page)
     open_add_page(page, live_server, "study", "Добавить исследование")
@@ -158,7 +163,7 @@ def test_log_a_study_by_pasting_its_table_then_publish_an_insight(
         "Из вставленных строк добавлено 3 наблюдения." in page.locator(".messagelist").inner_text()
     )
 
-    log_insight(steps, live_server, screenshot)
+    log_insight(steps, live_server)
     assert (steps.actions, steps.saves) == (6, 2)
 
 
@@ -185,16 +190,18 @@ def test_admin_forms_for_logging_fit_the_window(live_server, browser, width, lan
     page.locator("#id_username").fill("curator")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
-    pages = [
-        "/admin/insights/study/add/",
-        "/admin/insights/insight/add/",
-        f"/admin/insights/study/{study.pk}/change/",
-        f"/admin/insights/insight/{insight.pk}/change/",
-        f"/admin/insights/observation/{study.observations.first().pk}/change/",
-    ]
-    for path in pages:
+    observation = study.observations.first()
+    pages = {
+        "admin-study-add": "/admin/insights/study/add/",
+        "admin-insight-add": "/admin/insights/insight/add/",
+        "admin-study-change": f"/admin/insights/study/{study.pk}/change/",
+        "admin-insight-change": f"/admin/insights/insight/{insight.pk}/change/",
+        "admin-observation-change": f"/admin/insights/observation/{observation.pk}/change/",
+    }
+    for name, path in pages.items():
         page.goto(live_server.url + path)
         assert page.locator("html").get_attribute("lang") == language
+        save_screenshot(page, f"{name}-{width}-{language}")
         overflow = page.evaluate(
             """() => [document.documentElement, ...document.querySelectorAll('.inline-group')]
                 .filter((box) => box.scrollWidth > box.clientWidth + 1)

@@ -13,6 +13,9 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the delete guards)
+        from .search import fold
+
+        fold.install()
 
         post_migrate.connect(apply_role_matrix, sender=self, dispatch_uid="insights-roles")
 

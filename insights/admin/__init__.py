@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 # Importing the modules registers their admins.
-from . import decisions, insights, login_attempts, studies, tags, tokens  # noqa: F401
+from . import decisions, insights, login_attempts, studies, tags, tokens, users  # noqa: F401
 
 admin.site.site_header = _("Research insight repository")
 admin.site.site_title = _("Insight repository")

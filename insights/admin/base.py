@@ -8,6 +8,14 @@ from django.db.models import ProtectedError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .search import RepositorySearchMixin
+
+# The layout of the logging forms (rows that fit the window) and their small script.
+ENTRY_CSS = "insights/admin-entry.css"
+ENTRY_JS = "insights/admin-entry.js"
+# Inline rows as a table whose cells are labelled, and cards on narrow screens.
+ROWS_TEMPLATE = "admin/insights/edit_inline/rows.html"
+
 # Links typed without a scheme are taken as https (Django 6's default, chosen now).
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -31,8 +39,10 @@ class ServiceInline:
         obj.delete()
 
 
-class ServiceModelAdmin(admin.ModelAdmin):
+class ServiceModelAdmin(RepositorySearchMixin, admin.ModelAdmin):
     """A ModelAdmin that saves through the services, so rules hold for admin edits too.
+
+    Its search box and autocompletes use the project's search (see admin/search.py).
 
     Subclasses implement ``service_save``; many-to-many fields named in ``service_m2m`` are
     handed to it instead of being saved by the form behind the service's back.

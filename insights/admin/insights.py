@@ -2,7 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import access
@@ -17,15 +20,23 @@ from ..services import (
     insight_supersede,
     insight_supersede_check,
 )
-from .base import ServiceInline, ServiceModelAdmin
+from .base import ENTRY_CSS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
+from .evidence_picker import EvidencePickerSelect, observation_label
 from .studies import TagGroupListFilter, TagListFilter
-from .widgets import PreloadedAutocompleteInlineMixin, PreloadedLabelsFormSet
+from .widgets import FILL_CELL, PreloadedAutocompleteInlineMixin, PreloadedLabelsFormSet
+
+PUBLISH_BUTTON = "_publish"
 
 
 class EvidenceFormSet(PreloadedLabelsFormSet):
+    # Set when the form was sent with "Save and publish": the insight must end up supported.
+    publishing = False
+
     def clean(self):
         super().clean()
-        if self.instance.pk is None or self.instance.status != Insight.Status.PUBLISHED:
+        insight = self.instance
+        published = insight.pk is not None and insight.status == Insight.Status.PUBLISHED
+        if not (published or self.publishing):
             return
         supporting = [
             form
@@ -35,13 +46,15 @@ class EvidenceFormSet(PreloadedLabelsFormSet):
             and form.cleaned_data.get("observation")
             and form.cleaned_data.get("relation") == Evidence.Relation.SUPPORTS
         ]
-        if not supporting:
+        if not supporting and published:
             raise ValidationError(
                 _(
                     "A published insight needs at least one supporting observation; "
                     "archive it instead."
                 )
             )
+        if not supporting:
+            raise ValidationError(_("Add at least one supporting observation before publishing."))
 
 
 class EditableWithInsightMixin:
@@ -67,12 +80,15 @@ class EvidenceInline(
 ):
     model = Evidence
     formset = EvidenceFormSet
-    extra = 1
+    template = ROWS_TEMPLATE
     autocomplete_fields = ["observation"]
-    fields = ["observation", "relation", "note", "observation_study"]
-    readonly_fields = ["observation_study"]
+    fields = ["observation", "relation", "note"]
     verbose_name = _("evidence")
     verbose_name_plural = _("evidence: observations that support or contradict it")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new insight usually gets its first pieces of evidence at once.
+        return 2 if obj is None else 1
 
     def get_queryset(self, request):
         return (
@@ -81,9 +97,35 @@ class EvidenceInline(
             .select_related("observation__study", "observation__participant")
         )
 
-    @admin.display(description=_("study"))
-    def observation_study(self, obj):
-        return obj.observation.study if obj.pk else ""
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "observation":
+            kwargs["widget"] = EvidencePickerSelect(
+                db_field, self.admin_site, attrs=FILL_CELL, using=kwargs.get("using")
+            )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "observation":
+            field.queryset = field.queryset.select_related("study", "participant")
+            field.label_from_instance = observation_label
+        return field
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "observation" and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            # Evidence is picked from logged observations; no pop-ups to make or edit one here.
+            field.widget.can_add_related = field.widget.can_change_related = False
+            field.widget.can_delete_related = field.widget.can_view_related = False
+        if db_field.name == "note":
+            field.widget = forms.Textarea(attrs={"rows": 1})
+        return field
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.publishing = PUBLISH_BUTTON in request.POST and access.may_publish(request.user)
+        observation = formset.form.base_fields.get("observation")
+        if obj is not None and observation is not None:
+            picker = getattr(observation.widget, "widget", observation.widget)
+            picker.insight_id = obj.pk
+        return formset
 
     def service_save(self, request, obj, form):
         evidence_save(evidence=obj)
@@ -97,6 +139,7 @@ class InsightLinkInline(
 ):
     model = InsightLink
     fk_name = "from_insight"
+    template = ROWS_TEMPLATE
     extra = 0
     autocomplete_fields = ["to_insight"]
     fields = ["kind", "to_insight"]
@@ -111,7 +154,7 @@ class InsightForm(forms.ModelForm):
     class Meta:
         model = Insight
         fields = ["statement", "details", "tags", "owner", "review_by", "superseded_by"]
-        widgets = {"statement": forms.TextInput(attrs={"size": 100})}
+        widgets = {"statement": forms.TextInput}
 
     def clean(self):
         cleaned = super().clean()
@@ -133,9 +176,14 @@ class InsightAdmin(ServiceModelAdmin):
         "updated_at",
     ]
     list_filter = ["status", "confidence", TagGroupListFilter, TagListFilter, "review_by"]
-    search_fields = ["statement", "details", "tags__name", "tags__aliases__name"]
+    # Plus the insight's search document: statement, details, tags and their aliases.
+    search_fields = ["statement"]
     autocomplete_fields = ["tags", "owner", "superseded_by"]
     inlines = [EvidenceInline, InsightLinkInline]
+
+    class Media:
+        css = {"all": [ENTRY_CSS]}
+
     actions = ["publish_selected", "archive_selected"]
 
     def get_fieldsets(self, request, obj=None):
@@ -196,19 +244,20 @@ class InsightAdmin(ServiceModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         user = request.user
+        # A new insight may be published with its first save, once it has its evidence.
         context["can_publish"] = (
-            obj is not None
-            and obj.status in {Insight.Status.DRAFT, Insight.Status.ARCHIVED}
-            and access.may_publish(user)
-        )
+            obj is None or obj.status in {Insight.Status.DRAFT, Insight.Status.ARCHIVED}
+        ) and access.may_publish(user)
         context["can_archive"] = (
             obj is not None and obj.status != Insight.Status.ARCHIVED and access.may_archive(user)
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def response_change(self, request, obj):
+    def _status_button(self, request, obj) -> bool | None:
+        """Apply "Save and publish" / "Save and archive" if pressed: None if neither was,
+        else whether the service accepted it (its refusal is shown as a message)."""
         for button, service, allowed in [
-            ("_publish", insight_publish, access.may_publish),
+            (PUBLISH_BUTTON, insight_publish, access.may_publish),
             ("_archive", insight_archive, access.may_archive),
         ]:
             if button in request.POST and allowed(request.user):
@@ -216,15 +265,29 @@ class InsightAdmin(ServiceModelAdmin):
                     service(insight=obj)
                 except ValidationError as error:
                     self.message_user(request, "; ".join(error.messages), messages.ERROR)
-                else:
-                    self.message_user(
-                        request,
-                        _("“%(insight)s”: %(status)s.")
-                        % {"insight": obj, "status": obj.get_status_display()},
-                        messages.SUCCESS,
-                    )
-                return self.response_post_save_change(request, obj)
-        return super().response_change(request, obj)
+                    return False
+                self.message_user(
+                    request,
+                    _("“%(insight)s”: %(status)s.")
+                    % {"insight": obj, "status": obj.get_status_display()},
+                    messages.SUCCESS,
+                )
+                return True
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        done = self._status_button(request, obj)
+        if done is None:
+            return super().response_add(request, obj, post_url_continue)
+        if done:
+            return self.response_post_save_add(request, obj)
+        # Saved as a draft: stay on it, so the missing evidence can be added.
+        return HttpResponseRedirect(reverse("admin:insights_insight_change", args=[obj.pk]))
+
+    def response_change(self, request, obj):
+        if self._status_button(request, obj) is None:
+            return super().response_change(request, obj)
+        return self.response_post_save_change(request, obj)
 
     def has_publish_permission(self, request):
         return access.may_publish(request.user)

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +18,11 @@ from ..services import (
     study_archive,
     study_save,
 )
-from .base import ServiceInline, ServiceModelAdmin
+from .base import ENTRY_CSS, ENTRY_JS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
+from .evidence_picker import EvidencePickerView
+from .observation_forms import ObservationForm, ObservationRowForm, ReadableObservationMixin
 from .study_import import StudyImportMixin
+from .study_paste import StudyPasteMixin
 from .widgets import PreloadedAutocompleteInlineMixin
 
 
@@ -55,26 +58,23 @@ class TagListFilter(admin.SimpleListFilter):
         return queryset.tagged_with([tag]) if tag else queryset
 
 
-class ObservationInlineForm(forms.ModelForm):
-    class Meta:
-        model = Observation
-        fields = ["kind", "text", "participant", "observed_on", "metric", "score", "tags"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 48})}
-
-
-class ObservationInline(PreloadedAutocompleteInlineMixin, ServiceInline, admin.TabularInline):
+class ObservationInline(
+    ReadableObservationMixin, PreloadedAutocompleteInlineMixin, ServiceInline, admin.TabularInline
+):
     """A whole study's evidence on one page: each row is one observation."""
 
     model = Observation
-    form = ObservationInlineForm
+    form = ObservationRowForm
+    template = ROWS_TEMPLATE
     extra = 3
-    autocomplete_fields = ["participant", "tags"]
+    autocomplete_fields = ["tags"]
     show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant").prefetch_related("tags")
 
     def service_save(self, request, obj, form):
+        form.set_participant()
         observation_save(observation=obj, tags=form.cleaned_data.get("tags"), user=request.user)
 
     def service_delete(self, request, obj):
@@ -82,7 +82,7 @@ class ObservationInline(PreloadedAutocompleteInlineMixin, ServiceInline, admin.T
 
 
 @admin.register(Study)
-class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
+class StudyAdmin(StudyPasteMixin, StudyImportMixin, ServiceModelAdmin):
     list_display = [
         "title",
         "method",
@@ -94,7 +94,8 @@ class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
     ]
     list_filter = ["method", "status", TagListFilter, TagGroupListFilter]
     list_select_related = ["owner"]
-    search_fields = ["title", "research_questions", "summary", "team"]
+    # Plus the study's search document: title, questions, summary, team and tags.
+    search_fields = ["title", "slug"]
     date_hierarchy = "started_on"
     autocomplete_fields = ["owner", "tags"]
     fieldsets = [
@@ -103,6 +104,11 @@ class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
         (_("Results"), {"fields": ["summary", "report_url", "tags"]}),
     ]
     inlines = [ObservationInline]
+
+    class Media:
+        css = {"all": [ENTRY_CSS]}
+        js = [ENTRY_JS]
+
     actions = ["archive_selected"]
     protected_hint = _(
         "A study with observations cannot be deleted: archive it instead, so its evidence stays."
@@ -139,7 +145,8 @@ class StudyAdmin(StudyImportMixin, ServiceModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ServiceModelAdmin):
+class ObservationAdmin(ReadableObservationMixin, ServiceModelAdmin):
+    form = ObservationForm
     list_display = [
         "__str__",
         "kind",
@@ -152,20 +159,39 @@ class ObservationAdmin(ServiceModelAdmin):
     ]
     list_filter = ["kind", "metric", "study__method", TagListFilter, TagGroupListFilter]
     list_select_related = ["study", "participant"]
-    search_fields = ["text", "source_ref", "external_id", "study__title", "participant__code"]
+    ordering = Observation._meta.ordering
+    # Plus the observation's search document (text, tags, source) and its study's.
+    search_fields = ["participant__code", "external_id"]
+    search_related = {"study": Study}
     date_hierarchy = "observed_on"
-    autocomplete_fields = ["study", "participant", "tags"]
+    autocomplete_fields = ["study", "tags"]
     readonly_fields = ["scrubbed_count", "created_by", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["study", "kind", "text", "participant", "observed_on", "tags"]}),
+        (None, {"fields": ["study", "kind", "text", "participant_code", "observed_on", "tags"]}),
         (_("Metric reading"), {"fields": [("metric", "score")]}),
         (_("Source"), {"fields": ["source_url", "source_ref", "external_id"]}),
         (_("Record"), {"fields": ["scrubbed_count", "created_by", "created_at", "updated_at"]}),
     ]
+
+    class Media:
+        css = {"all": [ENTRY_CSS]}
+        js = [ENTRY_JS]
+
     protected_hint = _(
         "An observation that backs an insight cannot be deleted: unlink it from the insight "
         "first, so no evidence is lost silently."
     )
+
+    def get_urls(self):
+        picker = EvidencePickerView.as_view(admin_site=self.admin_site)
+        return [
+            path(
+                "evidence-picker/",
+                self.admin_site.admin_view(picker),
+                name="insights_observation_evidence_picker",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(evidence_total=Count("evidence"))
@@ -179,6 +205,7 @@ class ObservationAdmin(ServiceModelAdmin):
         return obj.evidence_total
 
     def service_save(self, request, obj, form, m2m):
+        form.set_participant()
         observation_save(observation=obj, user=request.user, **m2m)
 
     def service_delete(self, request, obj):
@@ -217,7 +244,9 @@ class ConsentListFilter(admin.SimpleListFilter):
 class ParticipantAdmin(ServiceModelAdmin):
     list_display = ["code", "segment_list", "consent_expires_on", "observation_count"]
     list_filter = [TagListFilter, ConsentListFilter]
-    search_fields = ["code", "notes", "tags__name"]
+    ordering = ["code"]
+    search_fields = ["code", "notes"]
+    search_related = {"tags": Tag}
     autocomplete_fields = ["tags"]
     fields = ["code", "tags", "consent_expires_on", "notes"]
 

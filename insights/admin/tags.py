@@ -3,13 +3,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import access
 from ..models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
+from ..search.fold import fold
 from ..selectors import tag_usage, usage_subquery
 from ..services import (
     MergePlan,
@@ -22,6 +23,7 @@ from ..services import (
     tag_save,
 )
 from .base import ServiceInline, ServiceModelAdmin
+from .search import search_words
 
 
 @admin.register(TagGroup)
@@ -29,8 +31,18 @@ class TagGroupAdmin(ServiceModelAdmin):
     list_display = ["display_name", "slug", "position", "tag_count"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "description"]
+    search_fields = ["name", "slug", "description"]
     service_m2m = ()
+
+    def extra_search_matches(self, request, term):
+        # The built-in groups are named in English and shown translated: match what is shown.
+        words = [fold(word) for word in search_words(term)]
+        shown = [
+            group.pk
+            for group in TagGroup.objects.all()
+            if all(word in fold(group.display_name) for word in words)
+        ]
+        return [Q(pk__in=shown)] if words and shown else []
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(tag_count=Count("tags"))
@@ -72,7 +84,8 @@ class TagAdmin(ServiceModelAdmin):
     list_display = ["name", "group", "parent", "alias_list", "usage_count"]
     list_filter = ["group"]
     list_select_related = ["group", "parent"]
-    search_fields = ["name", "aliases__name", "description"]
+    # Plus the tag's search document: name, aliases and description.
+    search_fields = ["name", "slug"]
     autocomplete_fields = ["parent"]
     fields = ["name", "slug", "group", "parent", "description"]
     inlines = [TagAliasInline]

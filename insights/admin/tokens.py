@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 
 from ..models import ApiToken
 from ..services import api_token_create, api_token_revoke
+from .search import RepositorySearchMixin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(RepositorySearchMixin, admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at"]
     fields = ["name"]
     search_fields = ["name", "user__username"]

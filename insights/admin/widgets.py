@@ -56,6 +56,10 @@ class PreloadedLabelsFormSet(BaseInlineFormSet):
                 getattr(form_widget, "widget", form_widget).preloaded_labels = labels
 
 
+# select2 sizes its box from this attribute: as wide as the table cell, never wider.
+FILL_CELL = {"data-width": "100%"}
+
+
 class PreloadedAutocompleteInlineMixin:
     """Use the preloaded-label widgets for this inline's autocomplete fields."""
 
@@ -64,13 +68,13 @@ class PreloadedAutocompleteInlineMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
             kwargs["widget"] = PreloadedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
+                db_field, self.admin_site, attrs=FILL_CELL, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
             kwargs["widget"] = PreloadedAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
+                db_field, self.admin_site, attrs=FILL_CELL, using=kwargs.get("using")
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -26,6 +26,7 @@ from .participants import (
     participant_save,
     participants_expire_consent,
 )
+from .paste import PasteResult, observations_paste
 from .studies import study_archive, study_create, study_save
 from .tags import (
     MergePlan,
@@ -48,6 +49,7 @@ __all__ = [
     "ImportOptions",
     "ImportReport",
     "MergePlan",
+    "PasteResult",
     "RowErrors",
     "TagResolver",
     "api_token_create",
@@ -75,6 +77,7 @@ __all__ = [
     "observation_save",
     "observations_bulk_upsert",
     "observations_import",
+    "observations_paste",
     "participant_delete",
     "participant_get_or_create",
     "participant_save",

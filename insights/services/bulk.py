@@ -279,6 +279,8 @@ def _match(study, drafts, rows, written_from_pk, result: BulkResult) -> list:
 
 def _existing(study, drafts: list[Observation]):
     """The study's observations these drafts match: by external ID, else by content."""
+    if study.pk is None:
+        return {}, {}  # a study being created (a dry run checks its rows) has none yet
     ids = {draft.external_id for draft in drafts if draft.external_id}
     hashes = {draft.content_hash for draft in drafts if not draft.external_id}
     by_id = {

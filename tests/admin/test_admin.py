@@ -100,7 +100,7 @@ def test_a_whole_study_is_logged_on_one_page(admin_client, data):
         **inline_management("observations", 3),
         "observations-0-kind": "quote",
         "observations-0-text": "Не нашёл кнопку оплаты",
-        "observations-0-participant": participant.pk,
+        "observations-0-participant_code": participant.code,
         "observations-0-observed_on": "2026-01-11",
         "observations-0-tags": [tag.pk],
         "observations-1-kind": "metric",

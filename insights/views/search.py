@@ -11,6 +11,7 @@ from .. import access, querystrings, search
 from ..exports import FORMAT_BY_EXTENSION, export_response
 from ..filtersets import InsightFilterSet
 from ..models import Insight
+from ..search import spelling
 from ..search.highlight import highlight, snippet
 from ..selectors import (
     filter_labels,
@@ -111,6 +112,16 @@ def _status_options(params: QueryDict, user) -> list[dict]:
     return options
 
 
+def _did_you_mean(params: QueryDict, parsed) -> dict | None:
+    """The search again with each unknown word replaced by the nearest known one."""
+    if not parsed.include:
+        return None
+    corrected = spelling.corrected_query(parsed)
+    if corrected is None:
+        return None
+    return {"query": corrected, "url": querystrings.replaced(params, q=corrected)}
+
+
 def _search_filterset(request) -> InsightFilterSet:
     """The search page's filter over what this user may see; its exports use the same one."""
     base = insight_list(request.user, search_base(request.GET, request.user))
@@ -155,6 +166,7 @@ def insight_search(request):
         "chips": chips,
         # "Clear all" only when something beyond the defaults is chosen.
         "clear_all": any(not chip.get("default") for chip in chips),
+        "did_you_mean": _did_you_mean(params, parsed) if not paginator.count else None,
         "suggested_tags": [
             tag
             for tag in search.get_backend().suggest_tags(request.GET.get("q"))

@@ -317,9 +317,10 @@ def trend_svg(
                 if point.small_base:
                     # The answer count goes on the other side of the point from its value.
                     base_y = y - 14 if point.value > 80 else y + 24
+                    base = _("n = %(count)d") % {"count": point.base}
                     label += (
                         f'<text class="base" x="{x:.1f}" y="{base_y:.1f}" text-anchor="middle" '
-                        f'fill="{MUTED}">{escape(_("n = %(count)d") % {"count": point.base})}'
+                        f'fill="{MUTED}">{escape(base)}'
                         f"</text>"
                     )
                 last_value_x = x

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .. import access
 from ..models import Evidence, Insight, InsightLink
@@ -238,7 +239,7 @@ class InsightAdmin(ServiceModelAdmin):
             request,
             queryset,
             lambda insight: insight_publish(insight=insight),
-            _("Published %(count)d insights."),
+            ngettext_lazy("Published %(count)d insight.", "Published %(count)d insights.", "count"),
         )
 
     @admin.action(description=_("Archive selected insights"), permissions=["archive"])
@@ -247,5 +248,5 @@ class InsightAdmin(ServiceModelAdmin):
             request,
             queryset,
             lambda insight: insight_archive(insight=insight),
-            _("Archived %(count)d insights."),
+            ngettext_lazy("Archived %(count)d insight.", "Archived %(count)d insights.", "count"),
         )

@@ -207,6 +207,9 @@ def trend_svg(
 ) -> SafeString:
     """NPS per study over time on a −100…+100 axis; hollow points have under 30 answers.
 
+    The line joins only the points with enough answers; a hollow point stands alone with its
+    answer count, so one respondent cannot draw a swing of the trend.
+
     highlight: the primary key of a study to ring (the page's own study).
     """
     points = list(points)
@@ -268,9 +271,15 @@ def trend_svg(
             return left + pad + (point.date - first).days / span * (plot_w - 2 * pad)
 
         coords = [(x_of(point), y_of(point.value)) for point in dated]
-        if len(coords) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
+        # Only figures that can be trusted make the line: a study with one answer sits at
+        # -100 or +100, and a line through it would draw a swing that nobody measured.
+        solid = [xy for point, xy in zip(dated, coords, strict=True) if not point.small_base]
+        if len(solid) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in solid)
+            body.append(
+                f'<polyline class="trend-line" points="{path}" fill="none" stroke="{BLUE}" '
+                f'stroke-width="2"/>'
+            )
         last_value_x = last_date_x = None
         for point, (x, y) in zip(dated, coords, strict=True):
             is_current = point.study.pk == highlight
@@ -305,6 +314,15 @@ def trend_svg(
                     f'<text x="{x:.1f}" y="{label_y:.1f}" text-anchor="middle"{weight}>'
                     f"{escape(value)}</text>"
                 )
+                if point.small_base:
+                    # The answer count goes on the other side of the point from its value.
+                    base_y = y - 14 if point.value > 80 else y + 24
+                    base = _("n = %(count)d") % {"count": point.base}
+                    label += (
+                        f'<text class="base" x="{x:.1f}" y="{base_y:.1f}" text-anchor="middle" '
+                        f'fill="{MUTED}">{escape(base)}'
+                        f"</text>"
+                    )
                 last_value_x = x
             body.append(
                 f'<g class="point"><title>{escape(tooltip)}</title>{ring}'

@@ -331,7 +331,7 @@ def _evidence_record(item: Evidence) -> dict:
         "kind": observation.kind,
         "text": observation.text,
         "metric": observation.metric,
-        "score": observation.score_display or None,
+        "score": observation.score_number,
         "study": observation.study.slug,
         "study_title": observation.study.title,
         "participant": observation.participant.code if observation.participant_id else None,

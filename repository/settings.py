@@ -184,6 +184,9 @@ AUTHENTICATION_BACKENDS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+# Logging out (from the site or the admin) lands on the site's login page, not on the admin's
+# stock "Logged out" page.
+LOGOUT_REDIRECT_URL = "login"
 # Everything needs a login unless a view says otherwise; ANONYMOUS_READ=true lets visitors
 # without an account read published insights (and nothing else).
 ANONYMOUS_READ = env_bool("ANONYMOUS_READ", False)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .. import access
 from ..models import Evidence, Insight, InsightLink
@@ -301,7 +302,7 @@ class InsightAdmin(ServiceModelAdmin):
             request,
             queryset,
             lambda insight: insight_publish(insight=insight),
-            _("Published %(count)d insights."),
+            ngettext_lazy("Published %(count)d insight.", "Published %(count)d insights.", "count"),
         )
 
     @admin.action(description=_("Archive selected insights"), permissions=["archive"])
@@ -310,5 +311,5 @@ class InsightAdmin(ServiceModelAdmin):
             request,
             queryset,
             lambda insight: insight_archive(insight=insight),
-            _("Archived %(count)d insights."),
+            ngettext_lazy("Archived %(count)d insight.", "Archived %(count)d insights.", "count"),
         )

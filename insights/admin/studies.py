@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from ..models import Observation, Participant, Study, Tag
 from ..selectors import similar_studies
@@ -140,7 +141,7 @@ class StudyAdmin(StudyPasteMixin, StudyImportMixin, ServiceModelAdmin):
             request,
             queryset,
             lambda study: study_archive(study=study),
-            _("Archived %(count)d studies."),
+            ngettext_lazy("Archived %(count)d study.", "Archived %(count)d studies.", "count"),
         )
 
 

@@ -1,4 +1,4 @@
-"""The bilingual demo dataset and its loader (python manage.py load_demo)."""
+"""The demo dataset (Russian first, a few English items) and its loader (python manage.py load_demo)."""
 
 from collections import Counter
 from dataclasses import dataclass

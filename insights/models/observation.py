@@ -148,6 +148,12 @@ class Observation(models.Model):
             return ""
         return format(Decimal(str(self.score)).normalize(), "f")
 
+    @property
+    def score_number(self) -> int | float | None:
+        """The score as a JSON number: whole for NPS, CSAT and CES, maybe fractional for
+        a custom metric (a CSI of 4.35, an average check of 1234.5)."""
+        return score_number(self.score)
+
     def clean(self):
         errors: dict[str, str] = {}
         self.text = self.text.strip()
@@ -191,3 +197,13 @@ class Observation(models.Model):
             self.source_url,
         ]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def score_number(score: Decimal | None) -> int | float | None:
+    """A stored score (three decimal places) as the number people mean: 9, not 9.000."""
+    if score is None:
+        return None
+    score = Decimal(str(score))
+    if score == score.to_integral_value():
+        return int(score)
+    return float(score)

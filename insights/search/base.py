@@ -10,6 +10,7 @@ from django.db.models import Case, FloatField, IntegerField, Value, When
 from ..models import SearchDocument, Tag
 from . import documents
 from .query import ParsedQuery, Term, parse_query
+from .spelling import nearest_tag_ids
 
 # Rows read per batch when (re)indexing a whole table: bounded memory, few round trips.
 BATCH_SIZE = 500
@@ -124,4 +125,10 @@ class SearchBackend:
         if not parsed.include:
             return []
         tags = self.search(Tag.objects.select_related("group"), parsed)
-        return list(tags.order_by("-search_rank", "name")[:limit])
+        found = list(tags.order_by("-search_rank", "name")[:limit])
+        if found:
+            return found
+        # A misspelt tag name ("онбордниг"): the tags nearest to the typed words.
+        near = nearest_tag_ids(parsed, limit)
+        by_id = Tag.objects.select_related("group").in_bulk(near)
+        return [by_id[pk] for pk in near if pk in by_id]

@@ -1,5 +1,5 @@
 """The query language people can guess: words (all must match), "a phrase", -exclusion,
-and prefix matching on the last word while typing. Ё and Е are the same letter.
+and prefix matching on the last word while typing. Ё, Э and Е are the same letter.
 
 Parsing never fails: unbalanced quotes close at the end, punctuation is dropped, and very long
 input is cut, so any text a person (or a script) types yields a query or an empty one.
@@ -20,9 +20,17 @@ CHUNK = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 CYRILLIC = re.compile(r"[а-яё]")
 
 
+# Ё is written as Е, and borrowed words are spelt with Э or Е as the writer likes ("кешбэк",
+# "кешбек"; "фидбэк", "фидбек"; "лэндинг", "лендинг"): search treats all three as one letter.
+_FOLDED_LETTERS = str.maketrans({"ё": "е", "э": "е"})
+
+
 def normalize_text(text: str) -> str:
-    """Lower case with ё folded into е: what both the index and the queries see."""
-    return text.lower().replace("ё", "е")
+    """Lower case with ё and э folded into е: what both the index and the queries see.
+
+    Changing this changes what the index stores: run ``rebuild_search_index`` after upgrading.
+    """
+    return text.lower().translate(_FOLDED_LETTERS)
 
 
 @lru_cache(maxsize=2)

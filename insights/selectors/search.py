@@ -46,6 +46,10 @@ def filter_labels(params: QueryDict, filterset) -> list[tuple[str, str, str]]:
                 text = _("Tag group: %(group)s") % {"group": group_names.get(value, value)}
             elif key == "q":
                 text = _("Words: %(words)s") % {"words": value}
+            elif key == "status":
+                text = _("Status: %(status)s") % {
+                    "status": str(labels[key].get(value, value)).lower()
+                }
             elif key in labels:
                 text = str(labels[key].get(value, value))
             elif key in filterset.form.fields:

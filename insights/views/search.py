@@ -11,6 +11,7 @@ from .. import access, querystrings, search
 from ..exports import FORMAT_BY_EXTENSION, export_response
 from ..filtersets import InsightFilterSet
 from ..models import Insight
+from ..search import spelling
 from ..search.highlight import highlight, snippet
 from ..selectors import (
     filter_labels,
@@ -32,11 +33,45 @@ SORT_LABELS = {
 }
 
 
-def _active_filters(params: QueryDict, filterset) -> list[dict]:
-    """Removable chips for every filter in the URL."""
-    return [
-        {"text": text, "remove_url": querystrings.without(params, key, value)}
+def _active_filters(params: QueryDict, filterset, user) -> list[dict]:
+    """A chip for every filter in effect: those in the URL (removable) and the default status
+    (which, removed, shows every status), with the tags' all/any switch after the tag chips."""
+    chips = [
+        {"key": key, "text": text, "remove_url": querystrings.without(params, key, value)}
         for key, value, text in filter_labels(params, filterset)
+    ]
+    if "status" not in params:
+        labels = dict(Insight.Status.choices)
+        chips.insert(
+            0,
+            {
+                "key": "status",
+                "default": True,
+                "text": _("Status: %(statuses)s (default)")
+                % {
+                    "statuses": ", ".join(
+                        str(labels[value]).lower() for value in access.default_statuses(user)
+                    )
+                },
+                "remove_url": querystrings.with_values(
+                    params, "status", access.offered_statuses(user)
+                ),
+                "remove_label": _("Show every status"),
+            },
+        )
+    return chips
+
+
+def _tag_mode_options(params: QueryDict, tag_mode: str) -> list[dict]:
+    """The all/any switch of the tag filter; each link sets its mode, so following either
+    one twice changes nothing."""
+    return [
+        {
+            "label": label,
+            "url": querystrings.replaced(params, tag_mode=mode),
+            "active": (tag_mode == "any") == (mode == "any"),
+        }
+        for mode, label in (("all", _("all of them")), ("any", _("any of them")))
     ]
 
 
@@ -77,6 +112,16 @@ def _status_options(params: QueryDict, user) -> list[dict]:
     return options
 
 
+def _did_you_mean(params: QueryDict, parsed) -> dict | None:
+    """The search again with each unknown word replaced by the nearest known one."""
+    if not parsed.include:
+        return None
+    corrected = spelling.corrected_query(parsed)
+    if corrected is None:
+        return None
+    return {"query": corrected, "url": querystrings.replaced(params, q=corrected)}
+
+
 def _search_filterset(request) -> InsightFilterSet:
     """The search page's filter over what this user may see; its exports use the same one."""
     base = insight_list(request.user, search_base(request.GET, request.user))
@@ -103,6 +148,11 @@ def insight_search(request):
     selected_tags = filterset.selected_tags
     params = _link_params(request, filterset)
     tag_mode = request.GET.get("tag_mode", "all")
+    chips = _active_filters(params, filterset, user) if valid else []
+    tag_chips = [chip for chip in chips if chip["key"] == "tag"]
+    if len(tag_chips) > 1:
+        # The all/any switch sits right after the tags it combines.
+        tag_chips[-1]["mode_switch"] = True
     context = {
         "filterset": filterset,
         "page": page,
@@ -112,16 +162,11 @@ def insight_search(request):
         "facets": tag_facets(results, {tag.pk for tag in selected_tags}) if valid else [],
         "selected_slugs": [tag.slug for tag in selected_tags],
         "tag_mode": tag_mode,
-        # Each link sets its mode, so following either one twice changes nothing.
-        "tag_mode_options": [
-            {
-                "label": label,
-                "url": querystrings.replaced(params, tag_mode=mode),
-                "active": (tag_mode == "any") == (mode == "any"),
-            }
-            for mode, label in (("all", _("all of them")), ("any", _("any of them")))
-        ],
-        "chips": _active_filters(params, filterset) if valid else [],
+        "tag_mode_options": _tag_mode_options(params, tag_mode),
+        "chips": chips,
+        # "Clear all" only when something beyond the defaults is chosen.
+        "clear_all": any(not chip.get("default") for chip in chips),
+        "did_you_mean": _did_you_mean(params, parsed) if not paginator.count else None,
         "suggested_tags": [
             tag
             for tag in search.get_backend().suggest_tags(request.GET.get("q"))

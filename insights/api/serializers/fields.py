@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ...models.observation import score_number
 from ...models.participant import participant_code_validator
 from ...selectors import resolve_tags
 
@@ -78,3 +79,18 @@ class ParticipantCodeField(serializers.Field):
         code = data.strip().upper()
         participant_code_validator(code)
         return code
+
+
+@extend_schema_field({"type": "number", "nullable": True, "example": 9})
+class ScoreField(serializers.DecimalField):
+    """A metric score: a JSON number out (9, or 4.35 for a custom metric), never "9.000";
+    in, 9, "9" and 9.0 are all accepted."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 3)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return score_number(value)

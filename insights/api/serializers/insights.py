@@ -14,7 +14,7 @@ from ...models import (
     Observation,
     Study,
 )
-from .fields import TagListField, UsernameField
+from .fields import ScoreField, TagListField, UsernameField
 
 
 class EvidenceInputSerializer(serializers.Serializer):
@@ -34,6 +34,7 @@ class EmbeddedStudySerializer(serializers.ModelSerializer):
 class EmbeddedObservationSerializer(serializers.ModelSerializer):
     study = EmbeddedStudySerializer()
     participant = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    score = ScoreField(read_only=True)
 
     class Meta:
         model = Observation

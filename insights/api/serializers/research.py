@@ -10,7 +10,7 @@ from ...models import (
     Participant,
     Study,
 )
-from .fields import ParticipantCodeField, TagListField, UsernameField
+from .fields import ParticipantCodeField, ScoreField, TagListField, UsernameField
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -46,6 +46,7 @@ class ObservationSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Participant code; an unknown code creates the participant."),
     )
+    score = ScoreField(required=False)
     tags = TagListField(required=False)
     created_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -76,9 +77,7 @@ class BulkObservationRowSerializer(serializers.Serializer):
     metric = serializers.ChoiceField(
         choices=Observation.Metric.choices, required=False, allow_blank=True
     )
-    score = serializers.DecimalField(
-        max_digits=12, decimal_places=3, required=False, allow_null=True
-    )
+    score = ScoreField(required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
 
     default_error_messages = {

@@ -93,7 +93,7 @@ def open_add_page(page, live_server, model: str, title: str):
 def log_insight(steps: Steps, live_server):
     """Insight add page: statement, two pieces of evidence, "Save and publish"."""
     page = steps.page
-    open_add_page(page, live_server, "insight", "Добавить инсайт")
+    open_add_page(page, live_server, "insight", "Добавление: инсайт")
     assert page.get_by_text("Формулировка:").is_visible()  # not clipped any more
     steps.fits_the_window()
     steps.type("#id_statement", "Новички теряются на вводе кода из СМС")
@@ -129,7 +129,7 @@ def check_study(tags):
 def test_log_a_study_row_by_row_then_publish_an_insight(live_server, curator_page):
     page, tags = curator_page
     steps = Steps(page)
-    open_add_page(page, live_server, "study", "Добавить исследование")
+    open_add_page(page, live_server, "study", "Добавление: исследование")
     steps.fits_the_window()
     steps.type("#id_title", "Онбординг в приложении: интервью")
     steps.choose("#id_method", "Глубинное интервью")
@@ -153,7 +153,7 @@ def test_log_a_study_row_by_row_then_publish_an_insight(live_server, curator_pag
 def test_log_a_study_by_pasting_its_table_then_publish_an_insight(live_server, curator_page):
     page, tags = curator_page
     steps = Steps(page)
-    open_add_page(page, live_server, "study", "Добавить исследование")
+    open_add_page(page, live_server, "study", "Добавление: исследование")
     steps.type("#id_title", "Онбординг в приложении: интервью")
     steps.choose("#id_method", "Глубинное интервью")
     steps.type("#id_paste", TABLE)

@@ -10,7 +10,7 @@ from ...models import (
     Participant,
     Study,
 )
-from .fields import ParticipantCodeField, TagListField, UsernameField
+from .fields import OptionalChoiceField, ParticipantCodeField, TagListField, UsernameField
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -46,9 +46,17 @@ class ObservationSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Participant code; an unknown code creates the participant."),
     )
+    metric = OptionalChoiceField(
+        choices=Observation.Metric.choices,
+        required=False,
+        help_text=_("The metric of a metric reading; null (or empty) for none."),
+    )
     tags = TagListField(required=False)
     created_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("User name of who added it; null when unknown."),
     )
 
     class Meta:
@@ -73,9 +81,7 @@ class BulkObservationRowSerializer(serializers.Serializer):
     observed_on = serializers.DateField(required=False, allow_null=True)
     source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     source_ref = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    metric = serializers.ChoiceField(
-        choices=Observation.Metric.choices, required=False, allow_blank=True
-    )
+    metric = OptionalChoiceField(choices=Observation.Metric.choices, required=False)
     score = serializers.DecimalField(
         max_digits=12, decimal_places=3, required=False, allow_null=True
     )

@@ -97,7 +97,23 @@ class EvidenceObservationFieldExtension(OpenApiSerializerFieldExtension):
         }
 
 
+def _ordering_names(schema: dict) -> None:
+    """Name "-updated_at" UPDATED_AT_DESC in generated enums (instead of VALUE_3)."""
+    values = schema.get("enum", [])
+    if any(isinstance(value, str) and value.startswith("-") for value in values):
+        schema["x-enum-varnames"] = [
+            f"{value[1:]}_desc".upper() if value.startswith("-") else value.upper()
+            for value in values
+        ]
+
+
 class ApiAutoSchema(AutoSchema):
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            _ordering_names(parameter["schema"])
+        return operation
+
     def get_description(self):
         """The view's text for this operation: never a class or method docstring."""
         action = getattr(self.view, "action", None) or self.method.lower()

@@ -149,6 +149,18 @@ def test_reads_through_the_typed_client(client_package, typed_client, onboarding
     assert evidence.observation.study.title == "Интервью об онбординге"
     assert evidence.observation.metric is None
 
+    export = api(client_package, "insights.insights_export_retrieve").sync(
+        client=typed_client, tag=["onboarding"]
+    )
+    assert sorted(row.id for row in export) == sorted(insight.pk for insight in about_kyc)
+    assert all(isinstance(row, models.InsightExport) for row in export)
+    assert export[0].tags[0].slug == kyc.slug
+    assert export[0].evidence[0].study == study.slug
+    csv = api(client_package, "insights.insights_export_csv_retrieve").sync(
+        client=typed_client, tag=["onboarding"]
+    )
+    assert isinstance(csv, str) and about_kyc[0].statement in csv
+
     found = api(client_package, "search.search_retrieve").sync(client=typed_client, q="паспорта")
     assert isinstance(found, models.SearchResults)
     assert [hit.id for hit in found.observations] == [quote.pk]

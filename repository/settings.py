@@ -289,11 +289,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "insights.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "insights.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "insights.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, in and out: a form or multipart body is a 415, and the schema lists one
+    # request content type, so generated clients send JSON (nested bulk rows need it). The
+    # parser bounds how deeply a body may nest.
+    "DEFAULT_PARSER_CLASSES": ["insights.api.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -328,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "StudyMethodEnum": "insights.models.Study.Method",
         "ObservationKindEnum": "insights.models.Observation.Kind",
         "InsightConfidenceEnum": "insights.models.Insight.Confidence",
+        "RelationEnum": "insights.models.Evidence.Relation",
+        "MetricEnum": "insights.models.Observation.Metric",
     },
 }
 

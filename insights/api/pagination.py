@@ -20,8 +20,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, FloatField, Q
 from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 PK_NAMES = {"pk", "id"}
@@ -181,16 +184,91 @@ class ApiCursorPagination(CursorPagination):
         ) as error:  # fmt: skip
             raise NotFound(self.invalid_cursor_message) from error
 
-    def _link(self, instance, reverse: bool):
+    def _cursor(self, instance, reverse: bool) -> str:
         data = {"o": self.fingerprint, "p": [_encode_value(v) for v in self._position(instance)]}
         if reverse:
             data["r"] = 1
         raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-        cursor = urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+        return urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    def get_next_cursor(self) -> str | None:
+        return self._cursor(self.page[-1], reverse=False) if self.has_next else None
+
+    def get_previous_cursor(self) -> str | None:
+        return self._cursor(self.page[0], reverse=True) if self.has_previous else None
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
         return replace_query_param(self.base_url, self.cursor_query_param, cursor)
 
     def get_next_link(self):
-        return self._link(self.page[-1], reverse=False) if self.has_next else None
+        return self._link(self.get_next_cursor())
 
     def get_previous_link(self):
-        return self._link(self.page[0], reverse=True) if self.has_previous else None
+        return self._link(self.get_previous_cursor())
+
+    def get_paginated_response(self, data):
+        # The cursors also stand alone: a generated client passes them back as `cursor`
+        # instead of parsing them out of the links.
+        next_cursor, previous_cursor = self.get_next_cursor(), self.get_previous_cursor()
+        return Response(
+            {
+                "next": self._link(next_cursor),
+                "previous": self._link(previous_cursor),
+                "next_cursor": next_cursor,
+                "previous_cursor": previous_cursor,
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        def nullable(text, **extra):
+            return {"type": "string", "nullable": True, "description": force_str(text), **extra}
+
+        properties = {
+            "next": nullable(
+                _("The next page's URL with every parameter you sent; null on the last page."),
+                format="uri",
+            ),
+            "previous": nullable(
+                _("The previous page's URL; null on the first page."), format="uri"
+            ),
+            "next_cursor": nullable(
+                _("Pass it as cursor, with the same filters, for the next page; null on the last.")
+            ),
+            "previous_cursor": nullable(
+                _("Pass it as cursor, with the same filters, for the previous page.")
+            ),
+            "results": schema,
+        }
+        return {"type": "object", "required": list(properties), "properties": properties}
+
+    def get_schema_operation_parameters(self, view):
+        cursor = _(
+            "Where the page starts: a page's next_cursor or previous_cursor (the same value as "
+            "the cursor parameter of its next and previous links). Send it with the same "
+            "filters; an invalid or stale cursor is a 404."
+        )
+        page_size = _("Rows per page, 1 to 100 (50 without it); a larger number gives 100.")
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(cursor),
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(page_size),
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": type(self).page_size,
+                },
+            },
+        ]

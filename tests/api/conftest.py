@@ -1,6 +1,7 @@
-"""Shared API test data: role clients and a small repository."""
+"""Shared API test data: role clients and a small repository; every response is checked."""
 
 import pytest
+from django.test import Client
 
 from ..factories import (
     InsightFactory,
@@ -9,8 +10,42 @@ from ..factories import (
     StudyFactory,
     api_client_for,
 )
+from .schema_check import ResponseChecker
 
 ROLES = ["Viewer", "Contributor", "Curator"]
+
+
+@pytest.fixture(scope="session")
+def schema_check(django_db_blocker) -> ResponseChecker:
+    """A strict checker of responses against the schema the API serves."""
+    with django_db_blocker.unblock():
+        response = Client().get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return ResponseChecker(response.json())
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_schema(monkeypatch, schema_check):
+    """Every response an API test gets (any test client) must be one the schema documents."""
+    send = Client.request
+
+    def request(self, **environ):
+        response = send(self, **environ)
+        if response.streaming:
+            body = b"".join(response.streaming_content)
+            response.streaming_content = [body]  # the test still reads it
+        else:
+            body = response.content
+        schema_check.check(
+            environ["REQUEST_METHOD"],
+            environ["PATH_INFO"],
+            response.status_code,
+            response.get("Content-Type", ""),
+            body,
+        )
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
 
 
 @pytest.fixture

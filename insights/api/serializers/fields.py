@@ -10,20 +10,9 @@ from ...models.observation import score_number
 from ...models.participant import participant_code_validator
 from ...selectors import resolve_tags
 
-TAG_OBJECT = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "slug": {"type": "string"},
-        "name": {"type": "string"},
-        "group": {"type": "string"},
-    },
-}
 
-
-@extend_schema_field({"type": "array", "items": TAG_OBJECT})
 class TagListField(serializers.Field):
-    """Tags out as objects; in as a list of slugs, names or aliases."""
+    """Tags out as objects; in as a list of slugs, names or aliases (schema: schema.py)."""
 
     default_error_messages = {
         "not_a_list": _("Give a list of tag slugs, names or aliases."),
@@ -56,6 +45,7 @@ class UsernameField(serializers.SlugRelatedField):
         kwargs.setdefault("queryset", get_user_model().objects.all())
         kwargs.setdefault("allow_null", True)
         kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("User name of the owner; optional, null for none."))
         super().__init__(slug_field="username", **kwargs)
 
 
@@ -64,6 +54,21 @@ class AliasListField(serializers.ListField):
 
     def to_representation(self, manager):
         return [alias.name for alias in manager.all()]
+
+
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice that may be left empty: "" or null in, null out (schema: schema.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        value = super().run_validation(data)
+        # The model stores "no choice" as an empty string.
+        return "" if value is None else value
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "P-014"})

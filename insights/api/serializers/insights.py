@@ -14,7 +14,7 @@ from ...models import (
     Observation,
     Study,
 )
-from .fields import ScoreField, TagListField, UsernameField
+from .fields import OptionalChoiceField, ScoreField, TagListField, UsernameField
 
 
 class EvidenceInputSerializer(serializers.Serializer):
@@ -35,6 +35,7 @@ class EmbeddedObservationSerializer(serializers.ModelSerializer):
     study = EmbeddedStudySerializer()
     participant = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     score = ScoreField(read_only=True)
+    metric = OptionalChoiceField(choices=Observation.Metric.choices, read_only=True)
 
     class Meta:
         model = Observation
@@ -87,6 +88,11 @@ class InsightSerializer(serializers.ModelSerializer):
     tags = TagListField(required=False)
     evidence = serializers.SerializerMethodField()
     confidence_explanation = serializers.CharField(read_only=True)
+    methods = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("Methods of the studies behind its evidence, e.g. interview, survey."),
+    )
     decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -151,7 +157,10 @@ class SupersedeSerializer(serializers.Serializer):
 
 class DecisionStatusChangeSerializer(serializers.ModelSerializer):
     changed_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("User name of who changed it; null when unknown."),
     )
 
     class Meta:

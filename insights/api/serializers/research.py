@@ -10,7 +10,13 @@ from ...models import (
     Participant,
     Study,
 )
-from .fields import ParticipantCodeField, ScoreField, TagListField, UsernameField
+from .fields import (
+    OptionalChoiceField,
+    ParticipantCodeField,
+    ScoreField,
+    TagListField,
+    UsernameField,
+)
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -46,10 +52,14 @@ class ObservationSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Participant code; an unknown code creates the participant."),
     )
+    metric = OptionalChoiceField(choices=Observation.Metric.choices, required=False)
     score = ScoreField(required=False)
     tags = TagListField(required=False)
     created_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("User name of who added it; null when unknown."),
     )
 
     class Meta:
@@ -74,9 +84,7 @@ class BulkObservationRowSerializer(serializers.Serializer):
     observed_on = serializers.DateField(required=False, allow_null=True)
     source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     source_ref = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    metric = serializers.ChoiceField(
-        choices=Observation.Metric.choices, required=False, allow_blank=True
-    )
+    metric = OptionalChoiceField(choices=Observation.Metric.choices, required=False)
     score = ScoreField(required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
 

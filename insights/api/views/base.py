@@ -1,7 +1,7 @@
 """What every endpoint shares: FilterSets, cursor pages, writes through the services."""
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, viewsets
@@ -41,6 +41,8 @@ class ApiViewSet(viewsets.ModelViewSet):
     """A model's endpoint: list, read, create, update and delete; writes call ``save``."""
 
     filter_backends = [DjangoFilterBackend]
+    # Action -> what the OpenAPI schema tells integrators (see schema.ApiAutoSchema).
+    descriptions: dict = {}
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def save(self, serializer, instance):

@@ -1,6 +1,7 @@
 """Decisions with the insights behind them and their dated status history."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from ... import access
 from ...models import Decision, DecisionStatusChange
@@ -12,6 +13,23 @@ from .base import ApiViewSet
 class DecisionViewSet(ApiViewSet):
     serializer_class = s.DecisionSerializer
     ordering = ("-updated_at", "-pk")
+    descriptions = {
+        "list": _("Decisions, last changed first, in cursor pages."),
+        "retrieve": _("One decision with the insights behind it and its dated status history."),
+        "create": _(
+            "Record a decision and the insights behind it. 400 with field messages, e.g. for "
+            "an unknown insight."
+        ),
+        "update": _(
+            "Change a decision, sending every required field; a new status is added to its "
+            "history with status_note. 400 with field messages."
+        ),
+        "partial_update": _(
+            "Change some of a decision's fields; a new status is added to its history with "
+            "status_note. 400 with field messages."
+        ),
+        "destroy": _("Delete a decision and its status history."),
+    }
 
     def get_queryset(self):
         # A Viewer must not learn the ids of draft or archived insights through a decision.

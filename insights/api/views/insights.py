@@ -1,7 +1,7 @@
 """Insights: list, read, write, publish, supersede, archive, export and similar ones."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -23,17 +23,58 @@ from ...services import (
 )
 from .. import serializers as s
 from ..errors import validation_error
-from ..schema import EXPORT_JSON_SCHEMA
+from ..schema import InsightExportSerializer
 from .base import EXPAND_PARAMETER, ApiViewSet
 
 
 @extend_schema_view(
     list=extend_schema(parameters=[EXPAND_PARAMETER]),
     retrieve=extend_schema(parameters=[EXPAND_PARAMETER]),
+    # Written with InsightWriteSerializer, answered with the whole insight.
+    create=extend_schema(request=s.InsightWriteSerializer, responses={201: s.InsightSerializer}),
+    update=extend_schema(request=s.InsightWriteSerializer, responses=s.InsightSerializer),
+    partial_update=extend_schema(request=s.InsightWriteSerializer, responses=s.InsightSerializer),
 )
 class InsightViewSet(ApiViewSet):
     filterset_class = InsightFilterSet
     anonymous_readable = True
+    descriptions = {
+        "list": _(
+            "Insights, last changed first (or by ordering), in cursor pages; Viewers see "
+            "published and superseded ones. Filters: q, tag (slug, name or alias; a parent "
+            "includes its children), tag_mode, tag_group, status, confidence, study, method, "
+            "owner, created_after, created_before, updated_after, has_decisions. A filter value "
+            "that cannot be right is a 400 naming the parameter."
+        ),
+        "retrieve": _(
+            "One insight with its confidence grade, tags, evidence (embedded with "
+            "expand=evidence) and decisions. 404 for one you may not see."
+        ),
+        "create": _(
+            "Add a draft insight with its tags (by slug, name or alias) and evidence. 400 with "
+            "field messages, e.g. for an unknown tag or observation."
+        ),
+        "update": _(
+            "Change an insight, sending every required field; tags and evidence, when sent, "
+            "replace the current ones. The status changes only through publish, supersede "
+            "and archive (400 if it is sent)."
+        ),
+        "partial_update": _(
+            "Change some of an insight's fields; tags and evidence, when sent, replace the "
+            "current ones. The status changes only through publish, supersede and archive "
+            "(400 if it is sent)."
+        ),
+        "destroy": _("Delete an insight. 409 (protected) while other records depend on it."),
+        "publish": _(
+            "Publish a draft insight so that Viewers see it. 400 without supporting evidence "
+            "or for a superseded insight."
+        ),
+        "supersede": _(
+            "Mark the insight as replaced by a published one (successor); it stays readable "
+            "and names its successor. 400 under successor when that insight cannot replace it."
+        ),
+        "archive": _("Archive the insight: it leaves the lists of readers."),
+    }
 
     def get_serializer_class(self):
         if self.action in {"create", "update", "partial_update"}:
@@ -132,16 +173,20 @@ class InsightViewSet(ApiViewSet):
                 ),
             )
         ],
+        operation_id="insights_export_retrieve",
+        # JSON first: a generated client parses the first media type it knows.
         responses={
+            (200, "application/json"): InsightExportSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
-            (200, "application/json"): EXPORT_JSON_SCHEMA,
             (200, "text/markdown"): OpenApiTypes.STR,
         },
         filters=True,
         description=_(
             "Every insight the list's filters select (all of them, not one page), with tags, "
             "evidence and decisions, as a file download streamed while it is written. "
-            "Anonymous readers get no evidence and no decisions."
+            "Anonymous readers get no evidence and no decisions. Generated clients read this "
+            "operation as JSON: use export/csv/ and export/markdown/ for the text formats. 400 "
+            "for an unknown file format or a filter value that cannot be right."
         ),
     )
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -151,6 +196,33 @@ class InsightViewSet(ApiViewSet):
             raise serializers.ValidationError(
                 {"file": [_("Choose one of: %(formats)s.") % {"formats": ", ".join(FORMATS)}]}
             )
+        return self._export(request, fmt)
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        filters=True,
+        description=_(
+            "The export as CSV (UTF-8 with a byte order mark, for Excel): the same as "
+            "export/?file=csv. 400 for a filter value that cannot be right."
+        ),
+    )
+    @action(detail=False, methods=["get"], url_path="export/csv", pagination_class=None)
+    def export_csv(self, request):
+        return self._export(request, "csv")
+
+    @extend_schema(
+        responses={(200, "text/markdown"): OpenApiTypes.STR},
+        filters=True,
+        description=_(
+            "The export as a Markdown report grouped by tag group: the same as "
+            "export/?file=markdown. 400 for a filter value that cannot be right."
+        ),
+    )
+    @action(detail=False, methods=["get"], url_path="export/markdown", pagination_class=None)
+    def export_markdown(self, request):
+        return self._export(request, "markdown")
+
+    def _export(self, request, fmt: str):
         queryset = self.filter_queryset(self.get_queryset())
         filterset = InsightFilterSet(request.query_params, queryset=Insight.objects.none())
         filterset.is_valid()  # already checked by filter_queryset; names the tags for the report

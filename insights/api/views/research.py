@@ -1,7 +1,7 @@
 """Participants, studies (with their metrics) and observations, one by one or in bulk."""
 
 from django.db import IntegrityError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -29,6 +29,22 @@ from .base import SPLIT_BY_PARAMETER, ApiViewSet, split_by_group
 class ParticipantViewSet(ApiViewSet):
     serializer_class = s.ParticipantSerializer
     ordering = ("code", "pk")
+    descriptions = {
+        "list": _("Participants by pseudonymous code, in cursor pages."),
+        "retrieve": _("One participant with their tags (segments) and consent date."),
+        "create": _(
+            "Add a participant by pseudonymous code, with tags by slug, name or alias. 400 "
+            "with field messages, e.g. for a code in use or an unknown tag."
+        ),
+        "update": _("Change a participant, sending every field. 400 with field messages."),
+        "partial_update": _(
+            "Change some of a participant's fields; tags, when sent, replace theirs. 400 with "
+            "field messages."
+        ),
+        "destroy": _(
+            "Delete a participant; their observations stay as evidence without a participant."
+        ),
+    }
 
     def get_queryset(self):
         return Participant.objects.prefetch_related(tags_with_group())
@@ -47,6 +63,24 @@ class StudyViewSet(ApiViewSet):
     serializer_class = s.StudySerializer
     filterset_class = StudyFilterSet
     ordering = ("-updated_at", "-pk")
+    descriptions = {
+        "list": _(
+            "Studies, last changed first, in cursor pages, with the filters q, tag, tag_mode, "
+            "tag_group, status, method, started_after, started_before and updated_after. A "
+            "filter value that cannot be right is a 400 naming the parameter."
+        ),
+        "retrieve": _("One study with its tags and the number of its observations."),
+        "create": _(
+            "Add a study, with tags by slug, name or alias; the slug is made from the title "
+            "when left out. 400 with field messages, e.g. for an unknown tag."
+        ),
+        "update": _("Change a study, sending every required field. 400 with field messages."),
+        "partial_update": _(
+            "Change some of a study's fields; tags, when sent, replace its tags. 400 with "
+            "field messages."
+        ),
+        "destroy": _("Delete a study. 409 (protected) while it has observations."),
+    }
 
     def get_queryset(self):
         return studies_with_counts()
@@ -77,6 +111,28 @@ class ObservationViewSet(ApiViewSet):
     serializer_class = s.ObservationSerializer
     filterset_class = ObservationFilterSet
     ordering = ("-updated_at", "-pk")
+    descriptions = {
+        "list": _(
+            "Observations, last changed first, in cursor pages, with the filters q, tag, "
+            "tag_mode, tag_group, study, kind, metric, participant, observed_after, "
+            "observed_before and updated_after. A filter value that cannot be right is a 400 "
+            "naming the parameter."
+        ),
+        "retrieve": _("One observation: its text or metric reading, participant, source, tags."),
+        "create": _(
+            "Add an observation to a study; an unknown participant code creates the "
+            "participant, tags are given by slug, name or alias. 400 with field messages, "
+            "e.g. for an NPS score outside 0-10."
+        ),
+        "update": _(
+            "Change an observation, sending every required field. 400 with field messages."
+        ),
+        "partial_update": _(
+            "Change some of an observation's fields; tags, when sent, replace its tags. 400 "
+            "with field messages."
+        ),
+        "destroy": _("Delete an observation. 409 (protected) while it is evidence for an insight."),
+    }
 
     def get_queryset(self):
         return Observation.objects.select_related("participant", "created_by").prefetch_related(

@@ -1,6 +1,6 @@
 """Tag groups and tags: list, edit, merge, and the metrics of what a tag labels."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,14 @@ class TagGroupViewSet(ApiViewSet):
     queryset = TagGroup.objects.all()
     serializer_class = s.TagGroupSerializer
     ordering = ("position", "pk")
+    descriptions = {
+        "list": _("Tag groups (facets such as theme, segment, journey stage) in their order."),
+        "retrieve": _("One tag group."),
+        "create": _("Add a tag group. 400 with field messages, e.g. for a slug in use."),
+        "update": _("Change a tag group, sending every required field. 400 with field messages."),
+        "partial_update": _("Change some of a tag group's fields. 400 with field messages."),
+        "destroy": _("Delete a tag group. 409 (protected) while it has tags."),
+    }
 
     def save(self, serializer, instance):
         return tag_group_save(group=self.assign(instance, serializer.validated_data))
@@ -28,6 +36,28 @@ class TagViewSet(ApiViewSet):
     serializer_class = s.TagSerializer
     filterset_class = TagFilterSet
     ordering = ("name", "pk")
+    descriptions = {
+        "list": _(
+            "Tags by name, in cursor pages, with their aliases and how often each is used; "
+            "filters q, group and parent. A filter value that cannot be right is a 400."
+        ),
+        "retrieve": _("One tag with its aliases and usage."),
+        "create": _(
+            "Add a tag to a group, with aliases (other names that find it). 400 with field "
+            "messages, e.g. for a name or alias in use."
+        ),
+        "update": _(
+            "Change a tag, sending every required field; aliases, when sent, replace its "
+            "aliases. 400 with field messages."
+        ),
+        "partial_update": _(
+            "Change some of a tag's fields; aliases, when sent, replace its aliases. 400 with "
+            "field messages."
+        ),
+        "destroy": _(
+            "Delete an unused tag. 409 (protected) for a tag in use: merge it into another instead."
+        ),
+    }
 
     def get_queryset(self):
         return tags_with_usage(user=self.request.user).prefetch_related("aliases")

@@ -3,6 +3,7 @@
 from .api_token import ApiToken
 from .decision import Decision, DecisionStatusChange
 from .evidence import Evidence
+from .import_job import ImportJob
 from .insight import Insight
 from .insight_link import InsightLink
 from .observation import METRIC_SCALES, Observation
@@ -19,6 +20,7 @@ __all__ = [
     "Decision",
     "DecisionStatusChange",
     "Evidence",
+    "ImportJob",
     "Insight",
     "InsightLink",
     "Observation",

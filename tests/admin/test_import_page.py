@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from insights.admin import study_import
 from insights.models import ImportJob, Observation
+from insights.services.import_jobs import import_job_claim, import_job_progress
 
 from ..factories import StudyFactory
 
@@ -90,13 +91,14 @@ def test_large_files_run_in_the_background_and_the_page_shows_progress(
     html = page.content.decode()
     assert "Waiting for a worker" in html and 'http-equiv="refresh"' in html  # queued
     job = ImportJob.objects.get(upload=token)
-    ImportJob.objects.filter(pk=job.pk).update(status="running", rows=1000, percent=40)
+    import_job_claim(job_id=job.pk)
+    import_job_progress(job_id=job.pk, rows=1000, percent=40)
     html = client.get(page.request["PATH_INFO"], {"token": token}).content.decode()
     assert 'http-equiv="refresh"' in html and "40%" in html and "<progress" in html
     # Pressing Import again while the job runs starts nothing.
     upload(client, study, content=None, token=token, **IMPORT)
     assert ImportJob.objects.count() == 1
-    ImportJob.objects.filter(pk=job.pk).update(status="queued")
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")  # hand it to the worker
     assert run_worker() == 1
     html = client.get(page.request["PATH_INFO"], {"token": token}).content.decode()
     assert "2 rows (csv): 2 new" in html and not Observation.objects.exists()  # the check

@@ -201,6 +201,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # A running import job that gave no sign of life for this long is shown as failed: its worker
 # has gone (its transaction, and so everything it read so far, was rolled back).
 IMPORT_JOB_TIMEOUT = int(os.environ.get("IMPORT_JOB_TIMEOUT", "300"))
+# Seconds between a running job's progress records (the import page refreshes every 2).
+IMPORT_JOB_HEARTBEAT = float(os.environ.get("IMPORT_JOB_HEARTBEAT", "2"))
 # Imports upload files far larger than a form post; the file is streamed to disk, not memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -10,6 +10,7 @@ sweep then shows as failed.
 import logging
 import threading
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override as language_override
@@ -30,9 +31,6 @@ from .sources import SourceError
 from .uploads import Upload
 
 logger = logging.getLogger(__name__)
-
-# How often a running job records its progress (the import page refreshes every 2 seconds).
-HEARTBEAT_SECONDS = 2.0
 
 
 def start_import(
@@ -152,7 +150,7 @@ class Heartbeat:
 
     def _beat(self) -> None:
         try:
-            while not self._stopped.wait(HEARTBEAT_SECONDS):
+            while not self._stopped.wait(settings.IMPORT_JOB_HEARTBEAT):
                 import_job_progress(job_id=self.job_id, rows=self.rows, percent=self.percent)
         except Exception:  # a missed beat must not stop the import
             logger.exception("Could not record the progress of import job %s", self.job_id)

@@ -128,6 +128,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead logging: pages keep reading while a background import holds the one write
+    # lock for its whole transaction (without it, a large import locks readers out too).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 # An optional PostgreSQL streaming replica serves the reads of read-only pages and API reads;
 # see repository/routers.py for what stays on the primary. Tests use the primary's test
 # database for it.

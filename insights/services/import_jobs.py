@@ -21,6 +21,10 @@ from ..models import ImportJob, Study
 Status = ImportJob.Status
 
 
+class WorkerStopped(Exception):
+    """Recorded as the error of a task whose worker died while running it."""
+
+
 def worker_name() -> str:
     """This process, as recorded on the jobs it runs."""
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -161,7 +165,7 @@ def _fail_task_result(task_id: str, message: str) -> None:
         DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(
             status="FAILED",
             finished_at=timezone.now(),
-            exception_class_path="insights.importing.jobs.WorkerStopped",
+            exception_class_path=f"{__name__}.{WorkerStopped.__qualname__}",
             traceback=message,
         )
 

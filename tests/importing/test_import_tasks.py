@@ -19,7 +19,7 @@ from insights.importing import jobs
 from insights.importing.uploads import Upload
 from insights.models import ImportJob, Observation, TagGroup
 from insights.services import ImportOptions, tag_group_save
-from insights.services.import_jobs import import_jobs_fail_stale
+from insights.services.import_jobs import WorkerStopped, import_jobs_fail_stale
 
 from ..factories import StudyFactory, UserFactory
 
@@ -152,7 +152,8 @@ def test_a_worker_killed_midway_writes_nothing_and_a_retry_imports_once(
     assert import_jobs_fail_stale() == 1
     job.refresh_from_db()
     assert job.status == "failed" and "stopped" in job.message
-    assert DBTaskResult.objects.get(id=job.task_id).status == "FAILED"
+    task = DBTaskResult.objects.get(id=job.task_id).task_result
+    assert task.status == "FAILED" and task.errors[0].exception_class is WorkerStopped
 
     retry = jobs.start_import(
         Upload(job.upload),

@@ -92,6 +92,12 @@ def saved_search_create(*, user, name: str, query: str, language: str | None = N
     if not filterset.is_valid():
         problems = " ".join(str(error) for errors in filterset.errors.values() for error in errors)
         raise ValidationError({"query": problems})
+    if filterset.selected_tags:
+        # Tags by slug, as the search page's own links write them, so the page recognises the
+        # search however its tags were typed (name, alias or slug).
+        params = QueryDict(query, mutable=True)
+        params.setlist("tag", [tag.slug for tag in filterset.selected_tags])
+        query = normalize_search_query(params.urlencode())
     if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
         raise ValidationError(
             {

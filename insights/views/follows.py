@@ -34,7 +34,9 @@ class DigestSettingsForm(forms.Form):
         choices=DigestSubscription.Frequency.choices,
         widget=forms.RadioSelect,
     )
-    language = forms.ChoiceField(label=gettext_lazy("In"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of the digest"), choices=settings.LANGUAGES
+    )
 
 
 class SavedSearchForm(forms.Form):

@@ -151,8 +151,10 @@ def collect_digest(
         .select_related("owner")
         .order_by("-updated_at", "-pk")[:ITEM_LIMIT]
     )
+    # An insight published in the window is listed as new, not also as needing review.
     review_rows = (
         annotate_matches(needs_review(published, since, until), conditions)
+        .exclude(published_at__gt=since, published_at__lte=until)
         .prefetch_related(tags_with_group())
         .order_by("review_by", "-pk")[:ITEM_LIMIT]
     )

@@ -283,3 +283,28 @@ def test_queries_per_user_are_bounded(onboarding, kyc, premium):
     per_user = (five - one) / 4
     print(f"digest queries: {one} for one user, {five} for five, {per_user} per user")
     assert per_user <= 16, per_user
+
+
+def test_a_new_insight_is_listed_once_even_if_contradicted(onboarding):
+    user, _ = member(username="once")
+    follow_create(user=user, tag=onboarding)
+    fresh = published("Свежий и спорный", tags=[onboarding])
+    evidence_add(insight=fresh, observation=ObservationFactory(), relation="contradicts")
+
+    digest = send_digests().digests[0]
+
+    assert [item.object for item in digest.insights] == [fresh]
+    assert digest.needs_review == []
+    assert mail_to(user).body.count(fresh.statement) == 1
+
+
+def test_dry_run_sends_and_records_nothing(onboarding):
+    user, subscription = member(username="dry")
+    follow_create(user=user, tag=onboarding)
+    published("Пробный", tags=[onboarding])
+    out = StringIO()
+    call_command("send_digests", "--dry-run", stdout=out)
+    assert "dry: new insights: 1, decisions: 0, to review: 0" in out.getvalue()
+    assert mail.outbox == []
+    subscription.refresh_from_db()
+    assert subscription.last_period == "" and subscription.covered_until is None

@@ -25,8 +25,8 @@ class Command(BaseCommand):
             for digest in report.digests:
                 self.stdout.write(
                     _(
-                        "%(user)s: %(insights)d new insights, %(decisions)d decisions, "
-                        "%(review)d to review"
+                        "%(user)s: new insights: %(insights)d, decisions: %(decisions)d, "
+                        "to review: %(review)d"
                     )
                     % {
                         "user": digest.user.get_username(),

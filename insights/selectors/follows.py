@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.http import QueryDict
 
-from ..models import Decision, Evidence, Follow, Insight, SavedSearch
+from ..models import Decision, DigestSubscription, Evidence, Follow, Insight, SavedSearch
 from ..models.tag_tree import TagTree
 
 
@@ -49,6 +49,12 @@ def user_follows(user) -> dict:
             key=lambda f: f.saved_search.name.lower(),
         ),
     }
+
+
+def digest_settings(user, language: str) -> DigestSubscription:
+    """The user's digest settings, or (unsaved) the defaults a first follow would create."""
+    found = DigestSubscription.objects.filter(user=user).first()
+    return found or DigestSubscription(user=user, language=language)
 
 
 def follow_prefetch(to_attr: str = "digest_follows") -> Prefetch:

@@ -15,9 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ..models import DigestSubscription, SavedSearch, Study, Tag
-from ..selectors.follows import user_follows
+from ..selectors.follows import digest_settings, user_follows
 from ..services import (
-    digest_subscription_get,
     digest_subscription_save,
     digest_unsubscribe,
     follow_create,
@@ -55,7 +54,7 @@ def _back(request, fallback: str) -> str:
 @member_required
 def following(request):
     """What the user follows, and how often (and in which language) the digest comes."""
-    subscription = digest_subscription_get(user=request.user, language=request.LANGUAGE_CODE)
+    subscription = digest_settings(request.user, request.LANGUAGE_CODE)
     form = DigestSettingsForm(
         initial={"frequency": subscription.frequency, "language": subscription.language}
     )

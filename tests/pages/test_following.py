@@ -1,5 +1,7 @@
 """Follow buttons on tag, study and search pages, the /following/ page, and its forms."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -127,3 +129,11 @@ def test_follow_forms_need_the_csrf_token(viewer, onboarding):
     assert strict.post(f"/following/tag/{onboarding.slug}/").status_code == 403
     assert strict.post("/following/", {"frequency": "off", "language": "en"}).status_code == 403
     assert not Follow.objects.exists()
+
+
+def test_opening_the_page_changes_nothing(browser, viewer):
+    page = browser.get("/following/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    checked = re.findall(r'<input type="radio" name="frequency" value="(\w+)"[^>]*checked', page)
+    assert checked == ["weekly"]
+    assert re.search(r'<option value="ru"[^>]*selected', page)
+    assert not DigestSubscription.objects.filter(user=viewer).exists()

@@ -27,6 +27,7 @@ from ..factories import (
     InsightFactory,
     ObservationFactory,
     StudyFactory,
+    TagFactory,
     UserFactory,
 )
 
@@ -308,3 +309,17 @@ def test_dry_run_sends_and_records_nothing(onboarding):
     assert mail.outbox == []
     subscription.refresh_from_db()
     assert subscription.last_period == "" and subscription.covered_until is None
+
+
+def test_a_saved_search_whose_tag_was_deleted_is_skipped(onboarding):
+    from insights.services import tag_delete
+
+    user, _ = member(username="stale")
+    gone = TagFactory(name="Временный")
+    saved_search_create(user=user, name="Старый", query=f"tag={gone.slug}")
+    follow_create(user=user, tag=onboarding)
+    tag_delete(tag=gone)
+    insight = published("Всё ещё про онбординг", tags=[onboarding])
+
+    assert send_digests().sent == 1
+    assert insight.statement in mail_to(user).body

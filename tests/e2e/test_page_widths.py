@@ -208,34 +208,46 @@ def open_page(page, base: str, name: str, r) -> None:
         page.goto(base + path)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page_fits_a_desktop_and_a_phone_in_both_languages(live_server, browser, repository, name):
+def measure(page, name: str, language: str, width: int) -> list[str]:
+    """What scrolls sideways on the open page, as lines naming the page, language and width."""
+    assert page.locator("html").get_attribute("lang") == language
+    found = page.evaluate(MEASURE)
+    where = f"{name} {language} {width}px"
+    problems = []
+    # A phone widens its layout viewport to fit wide content, so innerWidth alone would hide
+    # the overflow: compare with the screen's width too.
+    if found["page"] > min(found["inner"], width):
+        problems.append(f"{where}: the page is {found['page']}px wide")
+    problems += [f"{where}: {box} scrolls sideways" for box in found["boxes"]]
+    if SCREENSHOTS and name in {"search", "insight", "study", "following"}:
+        folder = Path(SCREENSHOTS)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}-{language}-{width}.png"), full_page=True)
+    return problems
+
+
+@pytest.mark.parametrize("width, height", SIZES, ids=[str(w) for w, _ in SIZES])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_fits_the_window(live_server, browser, repository, language, width, height):
+    """One browser context per language and width visits every page: the repository is built
+    once for all of them, which keeps this walk through the whole site quick."""
     session = Client()
     session.force_login(repository["admin"])
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, is_mobile=width < 500
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
     problems = []
-    for language in LANGUAGES:
-        for width, height in SIZES:
-            context = browser.new_context(
-                viewport={"width": width, "height": height}, is_mobile=width < 500
-            )
-            cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
-            if name != "login":
-                sessionid = session.cookies["sessionid"].value
-                cookies.append({"name": "sessionid", "value": sessionid, "url": live_server.url})
-            context.add_cookies(cookies)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            open_page(page, live_server.url, name, repository)
-            assert page.locator("html").get_attribute("lang") == language
-            found = page.evaluate(MEASURE)
-            # A phone widens its layout viewport to fit wide content, so innerWidth alone
-            # would hide the overflow: compare with the screen's width too.
-            if found["page"] > min(found["inner"], width):
-                problems.append(f"{language} {width}px: the page is {found['page']}px wide")
-            problems += [f"{language} {width}px: {box} scrolls sideways" for box in found["boxes"]]
-            if SCREENSHOTS and name in {"search", "insight", "study", "following"}:
-                folder = Path(SCREENSHOTS)
-                folder.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(folder / f"{name}-{language}-{width}.png"), full_page=True)
-            context.close()
+    signed_in = False
+    for name in PAGES:
+        # Signed out for the login page, signed in for all the others.
+        if name != "login" and not signed_in:
+            sessionid = session.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": sessionid, "url": live_server.url}])
+            signed_in = True
+        open_page(page, live_server.url, name, repository)
+        problems += measure(page, name, language, width)
+    context.close()
     assert not problems, "\n".join(problems)

@@ -323,3 +323,13 @@ def test_a_saved_search_whose_tag_was_deleted_is_skipped(onboarding):
 
     assert send_digests().sent == 1
     assert insight.statement in mail_to(user).body
+
+
+def test_the_html_part_escapes_what_people_wrote(onboarding):
+    user, _ = member(username="safe")
+    follow_create(user=user, tag=onboarding)
+    published('Клиенты пишут <img src=x onerror="alert(1)"> в отзывах', tags=[onboarding])
+    send_digests()
+    html = html_of(mail_to(user))
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+    assert '<img src=x onerror="alert(1)">' in mail_to(user).body  # plain text stays as written

@@ -3,6 +3,7 @@
 from .api_token import ApiToken
 from .decision import Decision, DecisionStatusChange
 from .evidence import Evidence
+from .follow import DigestSubscription, Follow, SavedSearch
 from .insight import Insight
 from .insight_link import InsightLink
 from .observation import METRIC_SCALES, Observation
@@ -18,11 +19,14 @@ __all__ = [
     "ApiToken",
     "Decision",
     "DecisionStatusChange",
+    "DigestSubscription",
     "Evidence",
+    "Follow",
     "Insight",
     "InsightLink",
     "Observation",
     "Participant",
+    "SavedSearch",
     "SearchDocument",
     "Study",
     "Tag",

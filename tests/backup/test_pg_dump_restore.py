@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from insights.demo.tags import TAGS
-from insights.models import TagGroup
+from insights.models import DigestSubscription, Follow, SavedSearch, Study, Tag, TagGroup
 from insights.services import api_token_create, tag_group_save
 
 # Committed data: pg_dump reads the database from another session.
@@ -71,7 +71,14 @@ def test_a_restored_copy_has_every_row(tmp_path, restored_database):
         if not TagGroup.objects.filter(slug=slug).exists():
             tag_group_save(group=TagGroup(name=slug, slug=slug))
     call_command("load_demo", verbosity=0)
-    api_token_create(user=User.objects.create_user("integration"), name="CRM sync")
+    integration = User.objects.create_user("integration")
+    api_token_create(user=integration, name="CRM sync")
+    # A follow of each kind and digest settings (the services need a role, flushed here).
+    saved = SavedSearch.objects.create(user=integration, name="Кешбэк", query="q=кешбэк")
+    Follow.objects.create(user=integration, saved_search=saved)
+    Follow.objects.create(user=integration, tag=Tag.objects.first())
+    Follow.objects.create(user=integration, study=Study.objects.first())
+    DigestSubscription.objects.create(user=integration, language="ru")
     app_tables = {
         model._meta.db_table
         for model in apps.get_app_config("insights").get_models(include_auto_created=True)

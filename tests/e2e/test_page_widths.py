@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from insights.models import TagGroup
-from insights.services import api_token_create
+from insights.models import DigestSubscription, TagGroup
+from insights.services import api_token_create, follow_create, saved_search_create
 
 from ..factories import (
     DecisionFactory,
@@ -95,6 +95,14 @@ def repository():
     )
     admin = User.objects.create_superuser("root", password="unused-password-1")
     api_token_create(user=admin, name="Выгрузка в BI-систему отдела клиентского опыта")
+    # What the admin follows, with long names, fills the /following/ page.
+    follow_create(user=admin, tag=loyalty, language="ru")
+    follow_create(user=admin, study=study)
+    saved_search_create(
+        user=admin,
+        name="Чат поддержки премиальных клиентов: жалобы на задержку кешбэка",
+        query=f"q=кешбэк&tag={premium.slug}",
+    )
     return {
         "study": study,
         "insight": insight,
@@ -116,6 +124,8 @@ def site_pages(r) -> dict[str, str]:
         "decision": r["decision"].get_absolute_url(),
         "known": "/known/?questions=Почему клиенты уходят из программы лояльности?",
         "tokens": "/account/tokens/",
+        "following": "/following/",
+        "unsubscribe": DigestSubscription.objects.get(user=r["admin"]).get_unsubscribe_url(),
     }
 
 
@@ -170,6 +180,8 @@ PAGES = [
     "decision",
     "known",
     "tokens",
+    "following",
+    "unsubscribe",
     "admin-index",
     *(f"admin-list-{model}" for model in MODELS),
     *(f"admin-change-{model}" for model in MODELS),
@@ -207,7 +219,7 @@ def measure(page, name: str, language: str, width: int) -> list[str]:
     if found["page"] > min(found["inner"], width):
         problems.append(f"{where}: the page is {found['page']}px wide")
     problems += [f"{where}: {box} scrolls sideways" for box in found["boxes"]]
-    if SCREENSHOTS and name in {"search", "insight", "study"}:
+    if SCREENSHOTS and name in {"search", "insight", "study", "following"}:
         folder = Path(SCREENSHOTS)
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{name}-{language}-{width}.png"), full_page=True)

@@ -116,6 +116,16 @@ def offered_statuses(user) -> list[str]:
     ]
 
 
+def may_follow(user) -> bool:
+    """Following and digests are for signed-in members (they name tags and studies)."""
+    return is_member(user)
+
+
+def may_receive_digest(user) -> bool:
+    """An active member with an e-mail address; what the digest lists is visible_insights()."""
+    return bool(user.is_active and user.email) and is_member(user)
+
+
 # Writing ------------------------------------------------------------------------------------
 
 

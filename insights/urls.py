@@ -14,4 +14,15 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),
     path("known/", views.known, name="known"),
     path("account/tokens/", views.api_tokens, name="tokens"),
+    path("following/", views.following, name="following"),
+    re_path(
+        r"^following/(?P<kind>tag|study)/(?P<slug>[-\w]+)/$", views.follow_toggle, name="follow"
+    ),
+    path("following/searches/", views.saved_search_add, name="save_search"),
+    path(
+        "following/searches/<int:pk>/delete/",
+        views.saved_search_remove,
+        name="delete_saved_search",
+    ),
+    path("digest/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

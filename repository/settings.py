@@ -287,6 +287,58 @@ AXES_LOCKOUT_CALLABLE = "insights.login_attempts.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # the admin lists the attempts only (insights/admin/login_attempts.py)
 
+
+# E-mail (the digests). EMAIL_URL names the whole transport in one variable:
+# smtp://user:password@host:587 (STARTTLS), smtps://...:465 (TLS), console:// (print mail to
+# the log: the default with DEBUG on), locmem:// (tests) or dummy:// (drop it). Without
+# EMAIL_URL, Django's EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS and EMAIL_USE_SSL variables are read.
+def email_from_url(url: str) -> dict:
+    """Django's EMAIL_* settings for an EMAIL_URL."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    backends = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    if parts.scheme in backends:
+        return {"EMAIL_BACKEND": backends[parts.scheme]}
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL must start with smtp://, smtps://, console://, locmem:// or dummy://."
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and parts.port != 25,
+    }
+
+
+if os.environ.get("EMAIL_URL", "").strip():
+    globals().update(email_from_url(os.environ["EMAIL_URL"].strip()))
+else:
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.console.EmailBackend"
+        if DEBUG and not os.environ.get("EMAIL_HOST")
+        else "django.core.mail.backends.smtp.EmailBackend"
+    )
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "insights@localhost")
+# Where the site lives, for the links in e-mail (which has no request to build them from).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+
 # An API bulk import of 5,000 observations with paragraph-long (Cyrillic) texts is 5-10 MB of
 # JSON; larger bodies are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

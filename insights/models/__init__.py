@@ -3,6 +3,7 @@
 from .api_token import ApiToken
 from .decision import Decision, DecisionStatusChange
 from .evidence import Evidence
+from .follow import DigestSubscription, Follow, SavedSearch
 from .import_job import ImportJob
 from .insight import Insight
 from .insight_link import InsightLink
@@ -19,12 +20,15 @@ __all__ = [
     "ApiToken",
     "Decision",
     "DecisionStatusChange",
+    "DigestSubscription",
     "Evidence",
+    "Follow",
     "ImportJob",
     "Insight",
     "InsightLink",
     "Observation",
     "Participant",
+    "SavedSearch",
     "SearchDocument",
     "Study",
     "Tag",

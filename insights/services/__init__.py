@@ -2,6 +2,18 @@
 
 from .bulk import BulkResult, RowErrors, TagResolver, observations_bulk_upsert
 from .decisions import decision_create, decision_save, decision_set_status
+from .follows import (
+    digest_claim_period,
+    digest_mark_covered,
+    digest_release_period,
+    digest_subscription_get,
+    digest_subscription_save,
+    digest_unsubscribe,
+    follow_create,
+    follow_delete,
+    saved_search_create,
+    saved_search_delete,
+)
 from .imports import ImportOptions, ImportReport, observations_import
 from .insights import (
     evidence_add,
@@ -58,9 +70,17 @@ __all__ = [
     "decision_save",
     "decision_set_status",
     "describe_usage",
+    "digest_claim_period",
+    "digest_mark_covered",
+    "digest_release_period",
+    "digest_subscription_get",
+    "digest_subscription_save",
+    "digest_unsubscribe",
     "evidence_add",
     "evidence_delete",
     "evidence_save",
+    "follow_create",
+    "follow_delete",
     "insight_archive",
     "insight_create",
     "insight_link_add",
@@ -82,6 +102,8 @@ __all__ = [
     "participant_get_or_create",
     "participant_save",
     "participants_expire_consent",
+    "saved_search_create",
+    "saved_search_delete",
     "study_archive",
     "study_create",
     "study_save",

@@ -1,9 +1,10 @@
 """Server-rendered pages: search, insights, tags, studies, decisions, "what do we know?".
 
 Views only read: they combine a FilterSet or a selector with a template, after insights.access
-let the reader in. Writes happen in the admin and the API, through the services.
+let the reader in. Writes happen in the admin, the API and the follow forms, through the services.
 """
 
+from .follows import follow_toggle, following, saved_search_add, saved_search_remove, unsubscribe
 from .insights import insight_detail
 from .search import insight_export, insight_search, known
 from .studies import decision_detail, study_detail
@@ -13,11 +14,16 @@ from .tokens import api_tokens
 __all__ = [
     "api_tokens",
     "decision_detail",
+    "follow_toggle",
+    "following",
     "insight_detail",
     "insight_export",
     "insight_search",
     "known",
+    "saved_search_add",
+    "saved_search_remove",
     "study_detail",
     "tag_detail",
     "tag_list",
+    "unsubscribe",
 ]

@@ -21,6 +21,8 @@ from ..selectors import (
     tag_facets,
     what_we_know,
 )
+from ..selectors.follows import saved_search_for
+from ..services.follows import normalize_search_query
 from .common import member_required, reader_required
 
 PAGE_SIZE = 20
@@ -194,6 +196,10 @@ def insight_search(request):
         # Exports take exactly this filter (and order), without the page number.
         "export_query": querystrings.replaced(params).rstrip("?"),
     }
+    if access.may_follow(user) and valid:
+        context["can_follow"] = True
+        context["save_query"] = normalize_search_query(context["export_query"])
+        context["saved_search"] = saved_search_for(user, context["save_query"])
     return render(request, "insights/search.html", context)
 
 

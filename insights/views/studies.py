@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from ..models import Decision, Study
+from ..models import Decision, Follow, Study
 from ..selectors import decision_insights, study_insights, study_observations, tags_with_group
 from .common import member_required
 from .metrics import study_metrics
@@ -18,6 +18,7 @@ def study_detail(request, slug: str):
     page = Paginator(study_observations(study), 50).get_page(request.GET.get("page"))
     context = {
         "study": study,
+        "is_following": Follow.objects.filter(user=request.user, study=study).exists(),
         "page": page,
         "insights": study_insights(request.user, study),
         **study_metrics(request, study),

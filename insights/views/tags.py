@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from .. import charts
 from ..metrics import MIN_RELIABLE_BASE, metrics_for_tag
-from ..models import Observation, Tag, TagGroup
+from ..models import Follow, Observation, Tag, TagGroup
 from ..models.tag_tree import TagTree
 from ..selectors import tag_page, tags_with_usage_below
 from .common import member_required
@@ -44,6 +44,7 @@ def tag_detail(request, slug: str):
     limit = 50
     context = {
         "tag": tag,
+        "is_following": Follow.objects.filter(user=request.user, tag=tag).exists(),
         "insights": insights[:limit],
         "insight_count": insights.count(),
         "observations": observations[:limit],

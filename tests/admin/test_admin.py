@@ -24,6 +24,8 @@ from ..factories import (
     StudyFactory,
     TagFactory,
 )
+from . import forms
+from .forms import inline_management
 
 pytestmark = pytest.mark.django_db
 
@@ -68,29 +70,15 @@ def test_study_list_shows_observation_counts(admin_client, data):
     assert study.observation_count == 2
 
 
-def inline_management(prefix: str, total: int, initial: int = 0) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def study_form(**overrides) -> dict:
-    return {
+    usability_test = {
         "title": "Юзабилити-тест корзины",
-        "slug": "",
         "method": "usability_test",
-        "status": "in_progress",
         "research_questions": "Где пользователи бросают корзину?",
         "started_on": "2026-01-10",
         "finished_on": "2026-01-20",
-        "team": "",
-        "summary": "",
-        "report_url": "",
-        **overrides,
     }
+    return forms.study_form(**{**usability_test, **overrides})
 
 
 def test_a_whole_study_is_logged_on_one_page(admin_client, data):

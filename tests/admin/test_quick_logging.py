@@ -15,35 +15,21 @@ from ..factories import (
     ParticipantFactory,
     StudyFactory,
 )
+from .forms import inline_management, study_form
 
 pytestmark = pytest.mark.django_db
 
 
-def management(prefix: str, total: int, initial: int = 0) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def new_study(**rows) -> dict:
     """The study add form with observation rows given as {"0-text": ...}."""
-    return {
-        "title": "Интервью об онбординге",
-        "slug": "",
-        "method": "interview",
-        "status": "in_progress",
-        "research_questions": "",
-        "team": "",
-        "summary": "",
-        "report_url": "",
-        **management("observations", 3),
-        # Untouched rows send what they show, as a browser does.
-        **{f"observations-{n}-kind": "quote" for n in range(3)},
-        **{f"observations-{key}": value for key, value in rows.items()},
-    }
+    return study_form(
+        **{
+            **inline_management("observations", 3),
+            # Untouched rows send what they show, as a browser does.
+            **{f"observations-{n}-kind": "quote" for n in range(3)},
+            **{f"observations-{key}": value for key, value in rows.items()},
+        }
+    )
 
 
 def test_a_new_participant_code_typed_in_a_row_is_created(admin_client):
@@ -92,8 +78,8 @@ def new_insight(*observations, **extra) -> dict:
         "details": "",
         "owner": "",
         "review_by": "",
-        **management("evidence", 2),
-        **management("links_out", 0),
+        **inline_management("evidence", 2),
+        **inline_management("links_out", 0),
         **{f"evidence-{n}-relation": "supports" for n in range(2)},
         **extra,
     }

@@ -6,6 +6,7 @@ from django.urls import reverse
 from insights.models import Observation, Participant, Study
 
 from ..factories import ObservationFactory, StudyFactory, TagFactory
+from .forms import inline_management, study_form
 
 pytestmark = pytest.mark.django_db
 
@@ -17,23 +18,8 @@ TABLE = (
 )
 
 
-def study_form(paste: str, **fields) -> dict:
-    return {
-        "title": "Интервью об онбординге",
-        "slug": "",
-        "method": "interview",
-        "status": "in_progress",
-        "research_questions": "",
-        "team": "",
-        "summary": "",
-        "report_url": "",
-        "paste": paste,
-        "observations-TOTAL_FORMS": "0",
-        "observations-INITIAL_FORMS": "0",
-        "observations-MIN_NUM_FORMS": "0",
-        "observations-MAX_NUM_FORMS": "1000",
-        **fields,
-    }
+def paste_form(paste: str, **fields) -> dict:
+    return study_form(paste=paste, **inline_management("observations", 0), **fields)
 
 
 @pytest.fixture
@@ -43,7 +29,7 @@ def tags(onboarding):
 
 def test_a_new_study_is_saved_with_its_pasted_table(admin_client, tags):
     response = admin_client.post(
-        reverse("admin:insights_study_add"), study_form(TABLE), follow=True
+        reverse("admin:insights_study_add"), paste_form(TABLE), follow=True
     )
     study = Study.objects.get(title="Интервью об онбординге")
     observations = list(study.observations.order_by("pk"))
@@ -59,7 +45,7 @@ def test_a_new_study_is_saved_with_its_pasted_table(admin_client, tags):
 
 def test_any_bad_line_saves_nothing_and_lists_the_lines(admin_client, tags):
     paste = TABLE + "Ещё\tP-202\tНет такого тега\t\t\n\tP-203\t\t11\t\n"
-    response = admin_client.post(reverse("admin:insights_study_add"), study_form(paste))
+    response = admin_client.post(reverse("admin:insights_study_add"), paste_form(paste))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Line 5, tags: Unknown tag “Нет такого тега”." in html
@@ -70,7 +56,7 @@ def test_any_bad_line_saves_nothing_and_lists_the_lines(admin_client, tags):
 
 def test_an_unreadable_paste_is_a_field_error(admin_client):
     response = admin_client.post(
-        reverse("admin:insights_study_add"), study_form("Имя\tГород\nАнна\tОмск\n")
+        reverse("admin:insights_study_add"), paste_form("Имя\tГород\nАнна\tОмск\n")
     )
     assert "No column of the pasted table holds the observation text" in (response.content.decode())
     assert not Study.objects.exists()
@@ -80,7 +66,7 @@ def test_lines_pasted_into_an_existing_study_are_added_once(admin_client):
     study = StudyFactory(title="Интервью")
     ObservationFactory(study=study, text="Уже была", participant=None)
     url = reverse("admin:insights_study_change", args=[study.pk])
-    payload = study_form(
+    payload = paste_form(
         "Уже была\nНовая цитата\n", title="Интервью", slug=study.slug, method=study.method
     )
     response = admin_client.post(url, payload, follow=True)
@@ -98,7 +84,7 @@ def test_readers_get_no_paste_box(client, sign_in_staff):
 def test_contributors_paste_too(client, sign_in_staff):
     sign_in_staff("Contributor")
     assert 'name="paste"' in client.get(reverse("admin:insights_study_add")).content.decode()
-    client.post(reverse("admin:insights_study_add"), study_form("Одна цитата"))
+    client.post(reverse("admin:insights_study_add"), paste_form("Одна цитата"))
     assert Observation.objects.get().text == "Одна цитата"
 
 
@@ -114,7 +100,7 @@ def test_rows_refused_after_their_check_roll_the_whole_save_back(admin_client, t
 
     monkeypatch.setattr(study_paste, "observations_paste", merge_between_check_and_write)
     response = admin_client.post(
-        reverse("admin:insights_study_add"), study_form(TABLE), follow=True
+        reverse("admin:insights_study_add"), paste_form(TABLE), follow=True
     )
     assert "nothing was saved" in response.content.decode()
     assert not Study.objects.exists() and not Observation.objects.exists()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from insights.demo.tags import TAGS
-from insights.models import Study, TagGroup
+from insights.models import DigestSubscription, Follow, SavedSearch, Study, Tag, TagGroup
 from insights.services import api_token_create, tag_group_save
 from insights.services.import_jobs import import_job_create
 
@@ -74,6 +74,12 @@ def test_a_restored_copy_has_every_row(tmp_path, restored_database):
     call_command("load_demo", verbosity=0)
     integration = User.objects.create_user("integration")
     api_token_create(user=integration, name="CRM sync")
+    # A follow of each kind and digest settings (the services need a role, flushed here).
+    saved = SavedSearch.objects.create(user=integration, name="Кешбэк", query="q=кешбэк")
+    Follow.objects.create(user=integration, saved_search=saved)
+    Follow.objects.create(user=integration, tag=Tag.objects.first())
+    Follow.objects.create(user=integration, study=Study.objects.first())
+    DigestSubscription.objects.create(user=integration, language="ru")
     import_job_create(
         upload="0" * 32, study=Study.objects.first(), user=integration, file_name="a.csv",
         options={}, dry_run=True, language="en",

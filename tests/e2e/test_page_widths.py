@@ -13,8 +13,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from insights.models import TagGroup
-from insights.services import api_token_create
+from insights.models import DigestSubscription, TagGroup
+from insights.services import api_token_create, follow_create, saved_search_create
 
 from ..factories import (
     DecisionFactory,
@@ -95,6 +95,14 @@ def repository():
     )
     admin = User.objects.create_superuser("root", password="unused-password-1")
     api_token_create(user=admin, name="Выгрузка в BI-систему отдела клиентского опыта")
+    # What the admin follows, with long names, fills the /following/ page.
+    follow_create(user=admin, tag=loyalty, language="ru")
+    follow_create(user=admin, study=study)
+    saved_search_create(
+        user=admin,
+        name="Чат поддержки премиальных клиентов: жалобы на задержку кешбэка",
+        query=f"q=кешбэк&tag={premium.slug}",
+    )
     return {
         "study": study,
         "insight": insight,
@@ -116,6 +124,8 @@ def site_pages(r) -> dict[str, str]:
         "decision": r["decision"].get_absolute_url(),
         "known": "/known/?questions=Почему клиенты уходят из программы лояльности?",
         "tokens": "/account/tokens/",
+        "following": "/following/",
+        "unsubscribe": DigestSubscription.objects.get(user=r["admin"]).get_unsubscribe_url(),
     }
 
 
@@ -170,6 +180,8 @@ PAGES = [
     "decision",
     "known",
     "tokens",
+    "following",
+    "unsubscribe",
     "admin-index",
     *(f"admin-list-{model}" for model in MODELS),
     *(f"admin-change-{model}" for model in MODELS),
@@ -196,34 +208,46 @@ def open_page(page, base: str, name: str, r) -> None:
         page.goto(base + path)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_page_fits_a_desktop_and_a_phone_in_both_languages(live_server, browser, repository, name):
+def measure(page, name: str, language: str, width: int) -> list[str]:
+    """What scrolls sideways on the open page, as lines naming the page, language and width."""
+    assert page.locator("html").get_attribute("lang") == language
+    found = page.evaluate(MEASURE)
+    where = f"{name} {language} {width}px"
+    problems = []
+    # A phone widens its layout viewport to fit wide content, so innerWidth alone would hide
+    # the overflow: compare with the screen's width too.
+    if found["page"] > min(found["inner"], width):
+        problems.append(f"{where}: the page is {found['page']}px wide")
+    problems += [f"{where}: {box} scrolls sideways" for box in found["boxes"]]
+    if SCREENSHOTS and name in {"search", "insight", "study", "following"}:
+        folder = Path(SCREENSHOTS)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}-{language}-{width}.png"), full_page=True)
+    return problems
+
+
+@pytest.mark.parametrize("width, height", SIZES, ids=[str(w) for w, _ in SIZES])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_fits_the_window(live_server, browser, repository, language, width, height):
+    """One browser context per language and width visits every page: the repository is built
+    once for all of them, which keeps this walk through the whole site quick."""
     session = Client()
     session.force_login(repository["admin"])
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, is_mobile=width < 500
+    )
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
     problems = []
-    for language in LANGUAGES:
-        for width, height in SIZES:
-            context = browser.new_context(
-                viewport={"width": width, "height": height}, is_mobile=width < 500
-            )
-            cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
-            if name != "login":
-                sessionid = session.cookies["sessionid"].value
-                cookies.append({"name": "sessionid", "value": sessionid, "url": live_server.url})
-            context.add_cookies(cookies)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            open_page(page, live_server.url, name, repository)
-            assert page.locator("html").get_attribute("lang") == language
-            found = page.evaluate(MEASURE)
-            # A phone widens its layout viewport to fit wide content, so innerWidth alone
-            # would hide the overflow: compare with the screen's width too.
-            if found["page"] > min(found["inner"], width):
-                problems.append(f"{language} {width}px: the page is {found['page']}px wide")
-            problems += [f"{language} {width}px: {box} scrolls sideways" for box in found["boxes"]]
-            if SCREENSHOTS and name in {"search", "insight", "study"}:
-                folder = Path(SCREENSHOTS)
-                folder.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(folder / f"{name}-{language}-{width}.png"), full_page=True)
-            context.close()
+    signed_in = False
+    for name in PAGES:
+        # Signed out for the login page, signed in for all the others.
+        if name != "login" and not signed_in:
+            sessionid = session.cookies["sessionid"].value
+            context.add_cookies([{"name": "sessionid", "value": sessionid, "url": live_server.url}])
+            signed_in = True
+        open_page(page, live_server.url, name, repository)
+        problems += measure(page, name, language, width)
+    context.close()
     assert not problems, "\n".join(problems)

@@ -1,7 +1,6 @@
 """Hostile and broken import files: a clear error naming the line, message or field, bounded
 memory, and nothing written."""
 
-import io
 import json
 import tracemalloc
 
@@ -10,9 +9,9 @@ import pytest
 from insights.importing import SourceError
 from insights.importing.sources import telegram_participant_code
 from insights.models import Observation, Participant, Tag
-from insights.services import ImportOptions, observations_import
 
 from ..factories import StudyFactory, TagFactory
+from .runner import run
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +22,6 @@ MEMORY_LIMIT = 16 * 1024 * 1024
 @pytest.fixture
 def study():
     return StudyFactory(title="Отзывы")
-
-
-def run(study, content, *, name="file.csv", dry_run=False, **options):
-    data = content if isinstance(content, bytes) else content.encode("utf-8")
-    return observations_import(
-        study=study,
-        stream=io.BytesIO(data),
-        name=name,
-        options=ImportOptions(**options),
-        dry_run=dry_run,
-    )
 
 
 def problems(report) -> list[tuple[str, str, str]]:

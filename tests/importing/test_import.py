@@ -1,6 +1,5 @@
 """Importing observations: formats, column mapping, all-or-nothing, idempotence, dry runs."""
 
-import io
 import json
 
 import pytest
@@ -12,10 +11,10 @@ from insights.importing import MappingError, SourceError
 from insights.importing.rows import detect_mapping, parse_date
 from insights.importing.sources import telegram_participant_code
 from insights.models import Insight, Observation, Tag, TagGroup
-from insights.services import ImportOptions, observations_import
 from insights.services import imports as import_service
 
 from ..factories import InsightFactory, StudyFactory, TagFactory
+from .runner import run
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +36,6 @@ def onboarding(onboarding):
     """The suite's "Онбординг", next to a loyalty programme tag known by an alias."""
     TagFactory(name="Программа лояльности", aliases=["лояльность"])
     return onboarding
-
-
-def run(study, content, *, name="file.csv", encoding="utf-8", dry_run=False, **options):
-    data = content if isinstance(content, bytes) else content.encode(encoding)
-    return observations_import(
-        study=study,
-        stream=io.BytesIO(data),
-        name=name,
-        options=ImportOptions(**options),
-        dry_run=dry_run,
-    )
 
 
 def test_windows_1251_semicolon_csv_with_russian_headers(study, onboarding):

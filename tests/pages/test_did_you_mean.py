@@ -11,7 +11,9 @@ from ..factories import InsightFactory, ObservationFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_typo_offers_a_link_that_runs_the_corrected_search(viewer_client, onboarding):
+@pytest.fixture
+def long_onboarding(onboarding):
+    """One published insight on onboarding, and no spelling vocabulary cached from before."""
     InsightFactory(
         statement="Онбординг слишком длинный",
         tags=[onboarding],
@@ -19,6 +21,10 @@ def test_a_typo_offers_a_link_that_runs_the_corrected_search(viewer_client, onbo
         published=True,
     )
     cache.clear()
+
+
+@pytest.mark.usefixtures("long_onboarding")
+def test_a_typo_offers_a_link_that_runs_the_corrected_search(viewer_client):
     response = viewer_client.get("/", {"q": "онбордниг", "tag_mode": "any"})
     assert response.context["page"].paginator.count == 0
     html = response.content.decode()
@@ -31,13 +37,7 @@ def test_a_typo_offers_a_link_that_runs_the_corrected_search(viewer_client, onbo
     assert corrected.context["did_you_mean"] is None
 
 
-def test_russian_page_says_did_you_mean_in_russian(viewer_client, onboarding):
-    InsightFactory(
-        statement="Онбординг слишком длинный",
-        tags=[onboarding],
-        evidence=[{"observation": ObservationFactory(text="Долго")}],
-        published=True,
-    )
-    cache.clear()
+@pytest.mark.usefixtures("long_onboarding")
+def test_russian_page_says_did_you_mean_in_russian(viewer_client):
     html = viewer_client.get("/", {"q": "онбордниг"}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Возможно, вы имели в виду:" in html

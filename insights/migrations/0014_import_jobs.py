@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insights", "0012_shared_cache_table"),
+        ("insights", "0013_follows_and_digests"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,53 @@
+"""Send the daily and weekly e-mail digests that are due (run it from cron, e.g. hourly)."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from insights.digests import send_digests
+
+
+class Command(BaseCommand):
+    help = (
+        "Send each user the digest of what is new in what they follow, once per day or week. "
+        "Safe to run as often as you like: a period's digest is sent at most once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show who would get a digest and how many items, without sending anything.",
+        )
+
+    def handle(self, *args, dry_run: bool = False, **options):
+        report = send_digests(dry_run=dry_run)
+        if dry_run:
+            for digest in report.digests:
+                self.stdout.write(
+                    _(
+                        "%(user)s: new insights: %(insights)d, decisions: %(decisions)d, "
+                        "to review: %(review)d"
+                    )
+                    % {
+                        "user": digest.user.get_username(),
+                        "insights": len(digest.insights),
+                        "decisions": len(digest.decisions),
+                        "review": len(digest.needs_review),
+                    }
+                )
+            return
+        self.stdout.write(
+            _(
+                "Digests sent: %(sent)d; nothing new: %(empty)d; already sent this period: "
+                "%(already)d; skipped (no e-mail or role): %(skipped)d; failed: %(failed)d."
+            )
+            % {
+                "sent": report.sent,
+                "empty": report.nothing_new,
+                "already": report.already_sent,
+                "skipped": report.skipped,
+                "failed": report.failed,
+            }
+        )
+        if report.failed:
+            raise SystemExit(1)

@@ -1,5 +1,5 @@
 """Work that runs on the task queue, outside any web request: the place for every
-background job (imports now; scheduled mail such as digests later).
+background job (admin imports, the e-mail digests, whatever comes next).
 
 Tasks are Django's task framework (the django-tasks backport until Django 6's django.tasks)
 on its database backend: ``task.enqueue(...)`` stores a row, and ``manage.py db_worker``
@@ -20,3 +20,14 @@ def run_import_job(job_id: int) -> None:
     from .importing.jobs import run_job
 
     run_job(job_id)
+
+
+@task()
+def send_due_digests() -> dict:
+    """Send the e-mail digests that are due; safe to queue as often as you like (each period's
+    digest goes out once). Returns the counts of ``insights.digests.DigestReport``."""
+    from .digests import send_digests
+
+    report = send_digests()
+    counts = ("sent", "nothing_new", "already_sent", "skipped", "failed")
+    return {name: getattr(report, name) for name in counts}

@@ -43,10 +43,10 @@ class Command(BaseCommand):
         self._ensure_superuser(username)
         if no_server:
             return
+        worker = None if no_worker else self._start_worker()
         self.stdout.write(
             self.style.SUCCESS(_("Open http://%(addrport)s/ and log in.") % {"addrport": addrport})
         )
-        worker = None if no_worker else self._start_worker()
         try:
             # No autoreloader: it would run migrations and the demo load again in a child.
             call_command("runserver", addrport, use_reloader=False)

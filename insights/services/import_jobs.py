@@ -25,9 +25,19 @@ class WorkerStopped(Exception):
     """Recorded as the error of a task whose worker died while running it."""
 
 
+def this_host() -> str:
+    """Where process ids mean the same: the host name and, on Linux, the process-id namespace
+    (two containers of one pod share a host name, not their process ids)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()}/{namespace}" if namespace else socket.gethostname()
+
+
 def worker_name() -> str:
     """This process, as recorded on the jobs it runs."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{this_host()}:{os.getpid()}"
 
 
 def import_job_create(
@@ -134,7 +144,7 @@ def import_jobs_fail_stale() -> int:
     back with the worker's connection, so nothing of them was written."""
     now = timezone.now()
     deadline = now - timedelta(seconds=settings.IMPORT_JOB_TIMEOUT)
-    host = socket.gethostname()
+    host = this_host()
     failed = 0
     running = ImportJob.objects.filter(status=Status.RUNNING).only(
         "pk", "worker", "heartbeat_at", "language", "task_id"

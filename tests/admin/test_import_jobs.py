@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from insights.admin import study_import
 from insights.importing import jobs
 from insights.models import ImportJob, Observation
-from insights.services.import_jobs import import_job_claim
+from insights.services.import_jobs import import_job_claim, this_host
 
 from ..factories import StudyFactory
 
@@ -123,7 +123,7 @@ def test_a_job_whose_worker_died_shows_as_failed_and_wrote_nothing(client, sign_
     token = token_of(post(client, study))
     job = ImportJob.objects.get(upload=token)
     # A worker on this host claimed it, then was killed (kill -9, a deploy, a crash).
-    import_job_claim(job_id=job.pk, worker=f"{socket.gethostname()}:{dead_pid()}")
+    import_job_claim(job_id=job.pk, worker=f"{this_host()}:{dead_pid()}")
     html = page(client, study, token).content.decode()
     job.refresh_from_db()
     assert job.status == "failed" and "stopped" in job.message
@@ -141,6 +141,19 @@ def test_a_live_worker_job_is_left_running(client, sign_in_staff):
     assert 'http-equiv="refresh"' in page(client, study, token).content.decode()
     job.refresh_from_db()
     assert job.status == "running"
+
+
+def test_a_worker_in_another_container_of_the_same_host_name_is_not_judged_by_pid(
+    client, sign_in_staff
+):
+    sign_in_staff("Contributor")
+    study = StudyFactory()
+    token = token_of(post(client, study))
+    job = ImportJob.objects.get(upload=token)
+    # Same host name, other process-id namespace: this process cannot see its pid.
+    import_job_claim(job_id=job.pk, worker=f"{socket.gethostname()}/pid:[1]:{dead_pid()}")
+    page(client, study, token)
+    assert ImportJob.objects.get(pk=job.pk).status == "running"  # it beat a moment ago
 
 
 @pytest.mark.requires_postgres
@@ -165,7 +178,7 @@ def test_running_a_failed_import_again_does_not_duplicate(
     study = StudyFactory()
     token = token_of(post(client, study))
     job = ImportJob.objects.get(upload=token)
-    import_job_claim(job_id=job.pk, worker=f"{socket.gethostname()}:{dead_pid()}")
+    import_job_claim(job_id=job.pk, worker=f"{this_host()}:{dead_pid()}")
     page(client, study, token)  # shown failed
     post(client, study, token=token)  # "Import" again
     assert ImportJob.objects.filter(upload=token).count() == 2

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "insights",
 ]
 
@@ -126,6 +128,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Write-ahead logging: pages keep reading while a background import holds the one write
+    # lock for its whole transaction (without it, a large import locks readers out too).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 # An optional PostgreSQL streaming replica serves the reads of read-only pages and API reads;
 # see repository/routers.py for what stays on the primary. Tests use the primary's test
 # database for it.
@@ -193,6 +199,14 @@ ANONYMOUS_READ = env_bool("ANONYMOUS_READ", False)
 
 # Uploaded import files wait here between their check and their import (cleared after a day).
 IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", Path(tempfile.gettempdir()) / "insight-imports"))
+# Background work (insights/tasks.py) waits in a database table until a `manage.py db_worker`
+# process runs it (quickstart starts one beside the development server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running import job that gave no sign of life for this long is shown as failed: its worker
+# has gone (its transaction, and so everything it read so far, was rolled back).
+IMPORT_JOB_TIMEOUT = int(os.environ.get("IMPORT_JOB_TIMEOUT", "300"))
+# Seconds between a running job's progress records (the import page refreshes every 2).
+IMPORT_JOB_HEARTBEAT = float(os.environ.get("IMPORT_JOB_HEARTBEAT", "2"))
 # Imports upload files far larger than a form post; the file is streamed to disk, not memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -157,3 +157,33 @@ def loyalty_world(db) -> dict:
     return {"tag": tag, "child": child, "study": study, "survey": survey, "quote": quote,
             "score": score, "old": old, "new": new, "draft": draft,
             "decision": decision}  # fmt: skip
+
+
+# --- Background work -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """Run a `db_worker` in this thread until the queue is empty; returns how many tasks ran.
+
+    The worker's own connection housekeeping is skipped: it would close the connection that
+    holds the test's transaction."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run(worker_id: str = "test-worker") -> int:
+        worker = db_worker.Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        worker.run()
+        return worker._run_tasks
+
+    return run

@@ -1,8 +1,9 @@
 """The study's "Import observations" admin page: upload, check (dry run), then import.
 
 The uploaded file waits as an Upload (importing/uploads.py) between the check and the import.
-Small files are imported within the request; larger ones run in the background
-(importing/jobs.py) and the page polls their progress (a meta refresh: no JavaScript needed).
+Each run is an ImportJob row (importing/jobs.py): small files run within the request, larger
+ones on the task queue (a `db_worker` process), and the page polls the job's state and
+progress (a meta refresh: no JavaScript needed).
 """
 
 import json
@@ -19,15 +20,14 @@ from django.utils.translation import gettext_lazy
 
 from .. import access
 from ..importing import FIELDS, FORMATS
-from ..importing.jobs import run_import, run_in_background
+from ..importing.jobs import start_import
 from ..importing.uploads import Upload
-from ..models import Observation, Study, TagGroup
+from ..models import ImportJob, Observation, Study, TagGroup
 from ..services import ImportOptions
+from ..services.import_jobs import import_jobs_fail_stale
 
 # Files up to this size are imported while the page waits; larger ones in the background.
 INLINE_BYTES = 2 * 1024 * 1024
-TOKEN_BYTES = 16
-STALE_SECONDS = 24 * 3600
 
 
 class ImportForm(forms.Form):
@@ -137,10 +137,12 @@ class StudyImportMixin:
         may_skip_scrub = access.may_import_unscrubbed(request.user)
         token = request.POST.get("token") or request.GET.get("token") or ""
         upload = self._own_upload(token, request, study) if token else None
+        if upload:
+            import_jobs_fail_stale()  # a job whose worker died shows as failed, with why
         state = upload.read_state() if upload else {}
         headers = (state.get("report") or {}).get("headers", [])
         initial = {**upload.saved_options(), **_initial_from(state)} if upload else {}
-        if request.method == "POST" and state.get("status") == "running":
+        if request.method == "POST" and state.get("status") in ImportJob.ACTIVE:
             # A second press while the job runs must not start it twice.
             return HttpResponseRedirect(f"{request.path}?token={upload.token}")
         if request.method == "POST":
@@ -155,20 +157,17 @@ class StudyImportMixin:
                 dry_run = "import" not in request.POST
                 options = form.options()
                 self._save_options(upload, form)
-                job = {
-                    "upload": upload,
-                    "study": study,
-                    "user": request.user,
-                    "options": options,
-                    "dry_run": dry_run,
-                    "language": request.LANGUAGE_CODE,
-                }
-                if upload.source.stat().st_size > INLINE_BYTES:
-                    run_in_background(**job)
-                    return HttpResponseRedirect(f"{request.path}?token={upload.token}")
-                run_import(**job)
-                state = upload.read_state()
-                if state.get("status") == "done" and state["report"]["written"]:
+                job = start_import(
+                    upload,
+                    study=study,
+                    user=request.user,
+                    options=options,
+                    dry_run=dry_run,
+                    language=request.LANGUAGE_CODE,
+                    background=upload.source.stat().st_size > INLINE_BYTES,
+                )
+                state = job.state()
+                if state["status"] == "done" and state["report"]["written"]:
                     return self._finished(request, study, upload, state["report"])
                 return HttpResponseRedirect(f"{request.path}?token={upload.token}")
         else:

@@ -1,20 +1,23 @@
-"""Uploaded import files waiting between their check and their import, with their job state.
+"""Uploaded import files waiting between their check and their import.
 
 Each upload is a folder in IMPORT_DIR named by a random token: the file, who uploaded it for
-which study, the options chosen, and the state of its latest run (written whole and renamed,
-so a polling page never reads half of it). Folders older than a day are removed.
+which study and the options chosen. Its runs are ImportJob rows that name the token (the
+workers that run them read the file from IMPORT_DIR, so they share it with the web servers).
+Folders and finished jobs older than a day are removed.
 """
 
 import json
 import secrets
 import shutil
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404
 
-from ..models import Study
+from ..models import ImportJob, Study
+from ..services.import_jobs import import_jobs_prune
 
 TOKEN_BYTES = 16
 STALE_SECONDS = 24 * 3600
@@ -62,23 +65,28 @@ class Upload:
         except (OSError, ValueError):
             return {}
 
-    def read_state(self) -> dict:
-        try:
-            return json.loads((self.folder / "state.json").read_text())
-        except (OSError, ValueError):
-            return {}
+    def latest_job(self) -> ImportJob | None:
+        """The upload's latest run (a check or an import)."""
+        return ImportJob.objects.filter(upload=self.token).order_by("-created_at", "-pk").first()
 
-    def write_state(self, **state) -> None:
-        # Written whole and renamed, so a polling page never reads half a file.
-        partial = self.folder / "state.json.tmp"
-        partial.write_text(json.dumps(state, default=str))
-        partial.replace(self.folder / "state.json")
+    def read_state(self) -> dict:
+        job = self.latest_job()
+        return job.state() if job else {}
+
+    @classmethod
+    def source_of(cls, token: str) -> Path | None:
+        """The file of an upload, or None once it has been removed."""
+        try:
+            return cls(token).source
+        except Http404:
+            return None
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _remove_stale_uploads() -> None:
+    import_jobs_prune(older_than=timedelta(seconds=STALE_SECONDS))
     folder = import_dir()
     if not folder.is_dir():
         return

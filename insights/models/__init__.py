@@ -4,6 +4,7 @@ from .api_token import ApiToken
 from .decision import Decision, DecisionStatusChange
 from .evidence import Evidence
 from .follow import DigestSubscription, Follow, SavedSearch
+from .import_job import ImportJob
 from .insight import Insight
 from .insight_link import InsightLink
 from .observation import METRIC_SCALES, Observation
@@ -22,6 +23,7 @@ __all__ = [
     "DigestSubscription",
     "Evidence",
     "Follow",
+    "ImportJob",
     "Insight",
     "InsightLink",
     "Observation",

@@ -46,6 +46,20 @@ class ImportOptions:
     default_kind: str = ""
     default_metric: str = ""
 
+    def as_json(self) -> dict:
+        """These options as JSON values, to be stored with a queued job."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["tag_group"] = self.tag_group.pk if self.tag_group else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ImportOptions":
+        """The options ``as_json`` stored; a tag group deleted since then reads as none."""
+        values = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        group = values.pop("tag_group", None)
+        values["tag_group"] = TagGroup.objects.filter(pk=group).first() if group else None
+        return cls(**values)
+
 
 @dataclass
 class RowProblem:

@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from insights.admin import study_import
-from insights.models import Observation
+from insights.models import ImportJob, Observation
+from insights.services.import_jobs import import_job_claim, import_job_progress
 
 from ..factories import StudyFactory
 
@@ -80,26 +81,31 @@ def test_viewers_may_not_import_and_tokens_are_private(client, sign_in_staff):
 
 
 def test_large_files_run_in_the_background_and_the_page_shows_progress(
-    client, sign_in_staff, monkeypatch
+    client, sign_in_staff, monkeypatch, run_worker
 ):
     user = sign_in_staff("Contributor")
     study = StudyFactory()
-    jobs = []
     monkeypatch.setattr(study_import, "INLINE_BYTES", 10)
-    monkeypatch.setattr(study_import, "run_in_background", lambda **job: jobs.append(job))
     page = upload(client, study)
     token = page.context["upload"].token
-    assert "refreshes by itself" not in page.content.decode()  # not started yet
-    pending = study_import.Upload(token)
-    pending.write_state(status="running", dry_run=True, rows=1000, percent=40)
+    html = page.content.decode()
+    assert "Waiting for a worker" in html and 'http-equiv="refresh"' in html  # queued
+    job = ImportJob.objects.get(upload=token)
+    import_job_claim(job_id=job.pk)
+    import_job_progress(job_id=job.pk, rows=1000, percent=40)
     html = client.get(page.request["PATH_INFO"], {"token": token}).content.decode()
     assert 'http-equiv="refresh"' in html and "40%" in html and "<progress" in html
     # Pressing Import again while the job runs starts nothing.
     upload(client, study, content=None, token=token, **IMPORT)
-    assert len(jobs) == 1
-    study_import.run_import(**jobs[0])
+    assert ImportJob.objects.count() == 1
+    ImportJob.objects.filter(pk=job.pk).update(status="queued")  # hand it to the worker
+    assert run_worker() == 1
     html = client.get(page.request["PATH_INFO"], {"token": token}).content.decode()
-    assert "2 new" in html and jobs[0]["user"] == user
+    assert "2 rows (csv): 2 new" in html and not Observation.objects.exists()  # the check
+    upload(client, study, content=None, token=token, **IMPORT, map_text="Комментарий")
+    assert run_worker() == 1
+    html = client.get(page.request["PATH_INFO"], {"token": token}, follow=True).content.decode()
+    assert "Imported 2 rows" in html and Observation.objects.get(text="Всё ок").created_by == user
 
 
 def test_study_page_links_to_the_import(client, sign_in_staff):

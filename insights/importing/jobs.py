@@ -5,7 +5,7 @@ import threading
 from django.db import close_old_connections, connection
 from django.utils.translation import override as language_override
 
-from ..services import observations_import
+from ..services import WriteConflict, observations_import
 from .rows import MappingError
 from .sources import SourceError
 from .uploads import Upload
@@ -30,7 +30,7 @@ def run_import(upload: Upload, *, study, user, options, dry_run: bool, language:
                 dry_run=dry_run,
                 progress=progress,
             )
-        except (SourceError, MappingError) as error:
+        except (SourceError, MappingError, WriteConflict) as error:
             upload.write_state(status="failed", dry_run=dry_run, message=str(error))
             return
     upload.write_state(status="done", dry_run=dry_run, report=report.as_dict())

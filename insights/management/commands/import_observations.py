@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from ...importing import FIELDS, FORMATS, MappingError, SourceError
 from ...models import Study, TagGroup
-from ...services import ImportOptions, observations_import
+from ...services import ImportOptions, WriteConflict, observations_import
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", ",": ",", ";": ";"}
 
@@ -104,6 +104,14 @@ class Command(BaseCommand):
             ) from error
         except (SourceError, MappingError) as error:
             raise CommandError(str(error)) from error
+        except WriteConflict as error:
+            # Other writers kept changing the same rows while this import retried.
+            raise CommandError(
+                _(
+                    "Another import was writing the same rows at the same moment; nothing was "
+                    "imported. Run the command again."
+                )
+            ) from error
         finally:
             if progress:
                 progress.close()

@@ -1,0 +1,67 @@
+"""import_observations run twice at once: each row is stored once and both runs succeed (the
+later one updates); an import that keeps colliding ends with one line, not a traceback."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from insights.models import Observation, Participant
+from insights.services import bulk as bulk_services
+from insights.services import imports as import_services
+
+from ..concurrency import meet_after, race
+from ..factories import StudyFactory
+
+
+def write_csv(path, count: int, *, ids: bool, text: str = "Долго грузится экран оплаты") -> str:
+    lines = ["external_id,text,participant"] + [
+        f"{f'ticket-{n}' if ids else ''},{text} ({n}),R-{n % 30}" for n in range(count)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def run_import(path: str, study, out: StringIO | None = None) -> str:
+    out = out or StringIO()
+    call_command(
+        "import_observations", path, study=study.slug, no_progress=True, stdout=out, stderr=out
+    )
+    return out.getvalue()
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("ids", [False, True], ids=["by-content", "by-external-id"])
+def test_two_imports_of_the_same_file_at_once_store_each_row_once(monkeypatch, tmp_path, ids):
+    study = StudyFactory()
+    path = write_csv(tmp_path / "tickets.csv", 300, ids=ids)
+    monkeypatch.setattr(import_services, "CHUNK_SIZE", 100)  # several chunks each
+    # Both runs read the study before either writes.
+    monkeypatch.setattr(bulk_services, "_existing", meet_after(bulk_services._existing, parties=2))
+    outputs, errors = race(lambda: run_import(path, study), lambda: run_import(path, study))
+    assert errors == [None, None]
+    assert Observation.objects.filter(study=study).count() == 300
+    assert Participant.objects.filter(code__startswith="R-").count() == 30
+    summaries = sorted(output.strip().splitlines()[-1] for output in outputs)
+    assert summaries == [
+        "300 rows: 0 new, 300 updated, 0 repeated, 0 rejected.",
+        "300 rows: 300 new, 0 updated, 0 repeated, 0 rejected.",
+    ]
+
+
+@pytest.mark.django_db
+def test_an_import_that_keeps_colliding_ends_with_one_line_and_writes_nothing(
+    monkeypatch, tmp_path
+):
+    study = StudyFactory()
+    run_import(write_csv(tmp_path / "first.csv", 5, ids=True), study)
+    # Every time it reads, the rows are not there yet; every time it writes, they are.
+    monkeypatch.setattr(bulk_services, "_existing", lambda study, drafts: ({}, {}))
+    again = write_csv(tmp_path / "again.csv", 8, ids=True, text="Другой текст")
+    with pytest.raises(CommandError) as raised:
+        run_import(again, study)
+    message = str(raised.value)
+    assert "\n" not in message and "Run the command again" in message
+    assert Observation.objects.filter(study=study).count() == 5
+    assert not Observation.objects.filter(text__startswith="Другой").exists()

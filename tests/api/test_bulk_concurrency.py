@@ -9,7 +9,7 @@ from insights.services import bulk as bulk_services
 from insights.services import tag_merge
 
 from ..concurrency import meet_after, race
-from ..factories import StudyFactory, TagFactory, api_client_for
+from ..factories import ParticipantFactory, StudyFactory, TagFactory, api_client_for
 
 BULK = "/api/v1/observations/bulk/"
 
@@ -40,6 +40,9 @@ def russian(text: str) -> bool:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_four_identical_bulk_posts_at_once_store_each_row_once(monkeypatch):
     study = StudyFactory()
+    # Known participants: this test races the rows themselves (new codes race elsewhere).
+    for n in range(40):
+        ParticipantFactory(code=f"R-{n}")
     clients = [api_client_for("Contributor", username=f"sender-{n}") for n in range(4)]
     # All four read the study before any of them writes.
     monkeypatch.setattr(bulk_services, "_existing", meet_after(bulk_services._existing, parties=4))

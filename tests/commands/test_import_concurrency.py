@@ -11,7 +11,7 @@ from insights.services import bulk as bulk_services
 from insights.services import imports as import_services
 
 from ..concurrency import meet_after, race
-from ..factories import StudyFactory
+from ..factories import ParticipantFactory, StudyFactory
 
 
 def write_csv(path, count: int, *, ids: bool, text: str = "Долго грузится экран оплаты") -> str:
@@ -35,6 +35,9 @@ def run_import(path: str, study, out: StringIO | None = None) -> str:
 @pytest.mark.parametrize("ids", [False, True], ids=["by-content", "by-external-id"])
 def test_two_imports_of_the_same_file_at_once_store_each_row_once(monkeypatch, tmp_path, ids):
     study = StudyFactory()
+    # Known participants: this test races the rows themselves (new codes race elsewhere).
+    for n in range(30):
+        ParticipantFactory(code=f"R-{n}")
     path = write_csv(tmp_path / "tickets.csv", 300, ids=ids)
     monkeypatch.setattr(import_services, "CHUNK_SIZE", 100)  # several chunks each
     # Both runs read the study before either writes.

@@ -1,7 +1,12 @@
 """import_observations run twice at once: each row is stored once and both runs succeed (the
 later one updates); an import that keeps colliding ends with one line, not a traceback."""
 
+import os
+import sqlite3
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,8 +15,10 @@ from insights.models import Observation, Participant
 from insights.services import bulk as bulk_services
 from insights.services import imports as import_services
 
-from ..concurrency import meet_after, race
+from ..concurrency import TIMEOUT, meet_after, race
 from ..factories import ParticipantFactory, StudyFactory
+
+PROJECT = Path(__file__).resolve().parent.parent.parent
 
 
 def write_csv(path, count: int, *, ids: bool, text: str = "Долго грузится экран оплаты") -> str:
@@ -68,3 +75,43 @@ def test_an_import_that_keeps_colliding_ends_with_one_line_and_writes_nothing(
     assert "\n" not in message and "Run the command again" in message
     assert Observation.objects.filter(study=study).count() == 5
     assert not Observation.objects.filter(text__startswith="Другой").exists()
+
+
+def manage(*args: str, database: str) -> subprocess.Popen:
+    """manage.py in a fresh process on the SQLite file ``database``."""
+    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
+    env.update(DEBUG="true", DATABASE_URL=f"sqlite:///{database}")
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="about SQLite's locking; PostgreSQL races imports in the threads above",
+)
+def test_two_imports_at_once_on_a_sqlite_file_wait_in_turn_instead_of_failing(tmp_path):
+    """SQLite has one writer at a time: the second import waits for the first, then updates
+    (it used to stop at once with "database is locked")."""
+    database = str(tmp_path / "insights.sqlite3")
+    steps = [
+        ["migrate", "--verbosity=0"],
+        ["shell", "-c", "from insights.services import study_create as s; "
+         "s(title='Опрос', slug='survey', method='survey')"],
+    ]  # fmt: skip
+    for step in steps:
+        process = manage(*step, database=database)
+        assert process.wait(timeout=TIMEOUT) == 0, process.stderr.read()
+    path = write_csv(tmp_path / "answers.csv", 3000, ids=False)
+    runs = [manage("import_observations", path, "--study=survey", "--no-progress",
+                   database=database) for _ in range(2)]  # fmt: skip
+    outcomes = [(run.wait(timeout=TIMEOUT), run.stdout.read(), run.stderr.read()) for run in runs]
+    assert [code for code, _out, _err in outcomes] == [0, 0], outcomes
+    summaries = sorted(out.strip().splitlines()[-1] for _code, out, _err in outcomes)
+    assert summaries == [
+        "3000 rows: 0 new, 3000 updated, 0 repeated, 0 rejected.",
+        "3000 rows: 3000 new, 0 updated, 0 repeated, 0 rejected.",
+    ]
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM insights_observation").fetchone() == (3000,)

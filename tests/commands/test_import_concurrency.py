@@ -115,3 +115,19 @@ def test_two_imports_at_once_on_a_sqlite_file_wait_in_turn_instead_of_failing(tm
     ]
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT count(*) FROM insights_observation").fetchone() == (3000,)
+
+
+@pytest.mark.django_db
+def test_an_import_that_waited_too_long_for_the_database_ends_with_one_line(monkeypatch, tmp_path):
+    from django.db import OperationalError
+
+    from insights.management.commands import import_observations as command
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(command, "observations_import", locked)
+    path = write_csv(tmp_path / "answers.csv", 3, ids=False)
+    with pytest.raises(CommandError, match="Run the command again") as raised:
+        run_import(path, StudyFactory())
+    assert "\n" not in str(raised.value)

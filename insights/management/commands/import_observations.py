@@ -5,6 +5,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -104,8 +105,11 @@ class Command(BaseCommand):
             ) from error
         except (SourceError, MappingError) as error:
             raise CommandError(str(error)) from error
-        except WriteConflict as error:
-            # Other writers kept changing the same rows while this import retried.
+        except (WriteConflict, OperationalError) as error:
+            # Other writers kept changing the same rows while this import retried, or (SQLite)
+            # another one held the database for longer than SQLITE_TIMEOUT.
+            if isinstance(error, OperationalError) and "locked" not in str(error):
+                raise
             raise CommandError(
                 _(
                     "Another import was writing the same rows at the same moment; nothing was "

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,15 @@ class InsightsConfig(AppConfig):
         fold.install()
 
         post_migrate.connect(apply_role_matrix, sender=self, dispatch_uid="insights-roles")
+        connection_created.connect(begin_in_memory_sqlite_deferred, dispatch_uid="insights-begin")
+
+
+def begin_in_memory_sqlite_deferred(sender, connection, **kwargs):
+    """settings.py begins SQLite transactions IMMEDIATE (one writer at a time on the file).
+    An in-memory database (the tests') locks tables between the connections that share it
+    instead, and fails at once rather than waiting: there transactions begin as usual."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        connection.transaction_mode = None
 
 
 def apply_role_matrix(sender, using, apps=global_apps, **kwargs):

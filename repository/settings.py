@@ -132,6 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write-ahead logging: pages keep reading while a background import holds the one write
     # lock for its whole transaction (without it, a large import locks readers out too).
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # One writer at a time: a transaction takes SQLite's write lock when it begins, so a second
+    # import waits for the first and then updates its rows. Begun as a reader, it would fail at
+    # once with "database is locked" when it came to write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": int(os.environ.get("SQLITE_TIMEOUT", "60"))}
+    )
 # An optional PostgreSQL streaming replica serves the reads of read-only pages and API reads;
 # see repository/routers.py for what stays on the primary. Tests use the primary's test
 # database for it.

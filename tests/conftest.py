@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from hypothesis import settings
 
@@ -31,11 +30,17 @@ settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-@pytest.fixture(autouse=True)
-def _skip_postgres_only(request):
-    """Tests marked requires_postgres need PostgreSQL features; SQLite skips them."""
-    if request.node.get_closest_marker("requires_postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
+def pytest_collection_modifyitems(config, items):
+    """Tests marked requires_postgres need PostgreSQL features; on SQLite they are skipped
+    before their database is set up (a transactional test's setup could clash otherwise)."""
+    from django.conf import settings as django_settings
+
+    if "postgresql" in django_settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("requires_postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

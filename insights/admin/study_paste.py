@@ -18,7 +18,7 @@ from .. import access
 from ..importing.rows import MappingError
 from ..importing.sources import SourceError
 from ..models import Observation, Study
-from ..services import observations_paste
+from ..services import WriteConflict, observations_paste
 from .base import https_formfield
 
 PASTE_FIELD = "paste"
@@ -134,7 +134,10 @@ class StudyPasteMixin:
         text = form.cleaned_data.get(PASTE_FIELD)
         if not text:
             return
-        result = observations_paste(study=form.instance, text=text, user=request.user)
+        try:
+            result = observations_paste(study=form.instance, text=text, user=request.user)
+        except WriteConflict as error:  # other writers kept writing the same rows
+            raise PasteRaced from error
         if result.errors:
             raise PasteRaced
         self.message_user(request, _pasted_message(result), messages.SUCCESS)

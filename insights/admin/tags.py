@@ -14,6 +14,7 @@ from ..search.fold import fold
 from ..selectors import tag_usage, usage_subquery
 from ..services import (
     MergePlan,
+    WriteConflict,
     describe_usage,
     tag_alias_delete,
     tag_alias_save,
@@ -143,6 +144,10 @@ class TagAdmin(ServiceModelAdmin):
                 plans = tag_merge(sources=sources, target=target)
             except ValidationError as error:
                 form.add_error("target", error)
+            except WriteConflict as error:
+                # A tag was merged or deleted meanwhile: the list shows what is left.
+                self.message_user(request, error.message, messages.ERROR)
+                return None
             else:
                 self.message_user(
                     request,

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from ..services.conflicts import WriteConflict
 from .throttling import FailedAuthenticationThrottle
 
 
@@ -104,6 +105,10 @@ def _translated(exc, context):
         return validation_error(exc)
     if isinstance(exc, ProtectedError):
         return Conflict(protected_message(exc), code="protected")
+    if isinstance(exc, WriteConflict):
+        # Another request changed the same rows at the same moment (a merged-away tag, rows
+        # written while this request retried): nothing was saved.
+        return Conflict(exc.message, code=exc.code)
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
     return exc

@@ -20,8 +20,9 @@ ERROR_DESCRIPTIONS = {
     "404": _("No such object, or one you may not see; on lists, an invalid cursor."),
     "406": _("The Accept header excludes JSON."),
     "409": _(
-        "Other records depend on this one (protected), or the same rows were being imported "
-        "at the same moment (concurrent_import: send the request again)."
+        "Other records depend on this one (protected), the same rows were being imported at "
+        "the same moment (concurrent_import: send the request again), or a tag was merged "
+        "away meanwhile (tag_gone)."
     ),
     "413": _("The body is larger than 20 MB (too_large)."),
     "415": _("The body is not JSON: send Content-Type: application/json."),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override as language_override
 
 from ..models import ImportJob
-from ..services import ImportOptions, observations_import
+from ..services import ImportOptions, WriteConflict, observations_import
 from ..services.import_jobs import (
     import_job_claim,
     import_job_create,
@@ -108,7 +108,7 @@ def _run_claimed(job: ImportJob) -> None:
             beat.stop()
             # In the import's transaction: "done" and the rows are committed together.
             import_job_finish(job_id=job.pk, report=report.as_dict())
-    except (SourceError, MappingError) as error:
+    except (SourceError, MappingError, WriteConflict) as error:
         import_job_fail(job_id=job.pk, message=str(error))
     except Exception as error:
         import_job_fail(

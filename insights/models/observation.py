@@ -80,6 +80,11 @@ class Observation(models.Model):
         editable=False,
         help_text=_("Fingerprint of the content; re-imports without an external ID match on it."),
     )
+    # The fingerprint this observation answers to when an import or bulk write without an
+    # external ID sends the same content. Unique within a study, so two writers sending the
+    # same row at once cannot both insert it. Null for observations entered one by one (two
+    # anonymous NPS answers of 9 are two readings) and for those with an external ID.
+    content_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -113,6 +118,18 @@ class Observation(models.Model):
                 condition=~models.Q(external_id=""),
                 name="observation_unique_external_id_per_study",
                 violation_error_message=_("This study already has an observation with this ID."),
+            ),
+            models.UniqueConstraint(
+                fields=["study", "content_key"],
+                name="observation_unique_content_key_per_study",
+                violation_error_message=_(
+                    "This study already has an observation with this content."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(content_key__isnull=True)
+                | models.Q(content_key=models.F("content_hash"), external_id=""),
+                name="observation_content_key_is_its_fingerprint",
             ),
             models.CheckConstraint(
                 condition=~models.Q(text="") | ~models.Q(metric=""),

@@ -1,6 +1,7 @@
 """Every write that has a rule. Admin, API, web views and commands all call these."""
 
 from .bulk import BulkResult, RowErrors, TagResolver, observations_bulk_upsert
+from .conflicts import WriteConflict
 from .decisions import decision_create, decision_save, decision_set_status
 from .follows import (
     digest_claim_period,
@@ -64,6 +65,7 @@ __all__ = [
     "PasteResult",
     "RowErrors",
     "TagResolver",
+    "WriteConflict",
     "api_token_create",
     "api_token_revoke",
     "decision_create",

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from .. import privacy, search
 from ..models import Insight, Observation, Participant, Tag, TagGroup
 from ..selectors import match_tags
 from ..text import normalize_name
+from .conflicts import WrittenIds, retry_on_conflict
 from .insights import insights_recompute_confidence
 from .tags import tag_create
 
@@ -26,7 +27,9 @@ from .tags import tag_create
 BULK_FIELDS = (
     "kind", "text", "observed_on", "source_url", "source_ref", "external_id", "metric", "score",
 )  # fmt: skip
-UPDATED_FIELDS = [*BULK_FIELDS, "participant", "scrubbed_count", "content_hash", "updated_at"]
+UPDATED_FIELDS = [
+    *BULK_FIELDS, "participant", "scrubbed_count", "content_hash", "content_key", "updated_at",
+]  # fmt: skip
 
 # Row index -> field -> messages.
 ErrorsByRow = dict[int, dict[str, list[str]]]
@@ -103,7 +106,13 @@ class TagResolver:
             return self._new_by_name[key]
         try:
             tag = tag_create(name=name, group=self.create_in)
-        except ValidationError as error:
+        except (ValidationError, IntegrityError) as error:
+            # Another import may have created it since this one looked: use that tag.
+            if found := match_tags({name}).get(name):
+                self._new_by_name[key] = found
+                return found
+            if isinstance(error, IntegrityError):
+                raise
             self._failures[name] = error.messages
             return None
         self.created.append(tag.name)
@@ -146,7 +155,7 @@ def observations_bulk_upsert(
     tags: TagResolver | None = None,
     errors: ErrorsByRow | None = None,
     keep_valid_rows: bool = False,
-    written_from_pk: int | None = None,
+    written: WrittenIds | None = None,
 ) -> BulkResult:
     """Create or update many observations of one study, all or nothing.
 
@@ -160,12 +169,34 @@ def observations_bulk_upsert(
 
     A streamed import calls this once per chunk inside one transaction with
     ``keep_valid_rows``: the rows that are fine are written (so later chunks see them) and the
-    problems come back in ``result.errors`` instead of being raised; ``written_from_pk`` marks
-    what its earlier chunks wrote, so a repeated external ID is an error and repeated content
-    is merged.
+    problems come back in ``result.errors`` instead of being raised; ``written`` holds what
+    its earlier chunks wrote, so a repeated external ID is an error and repeated content is
+    merged.
+
+    Another writer may insert the same rows between this one's reading and its writing: the
+    database's unique constraints (external ID, content fingerprint, participant code) stop
+    the second insert, and the rows are read again and updated instead. WriteConflict is
+    raised when that keeps happening; nothing of this call is written then.
     """
-    errors = {index: dict(problems) for index, problems in (errors or {}).items()}
-    (tags or TagResolver()).resolve(rows, errors)
+    known = {index: dict(problems) for index, problems in (errors or {}).items()}
+    (tags or TagResolver()).resolve(rows, known)
+
+    def attempt() -> BulkResult:
+        errors = {index: dict(problems) for index, problems in known.items()}
+        return _upsert(
+            study, rows, errors, user=user, dry_run=dry_run, scrub=scrub,
+            keep_valid_rows=keep_valid_rows, written=written,
+        )  # fmt: skip
+
+    result = retry_on_conflict(attempt)
+    if written is not None:
+        for observation in result.created:
+            written.add(observation.pk)
+    return result
+
+
+def _upsert(study, rows, errors, *, user, dry_run, scrub, keep_valid_rows, written) -> BulkResult:
+    """One attempt at the bulk write: read what exists, match the rows, write them."""
     participants = _participants(rows)
     # A row that could not be read, or names unknown tags, reports that and nothing more.
     unreadable = set(errors)
@@ -176,7 +207,7 @@ def observations_bulk_upsert(
         for index, row in enumerate(rows)
     ]
     result = BulkResult(errors=errors)
-    observations = _match(study, drafts, rows, written_from_pk, result)
+    observations = _match(study, drafts, rows, written, result)
     if result.errors and not keep_valid_rows:
         raise RowErrors(dict(sorted(result.errors.items())))
     result.errors = dict(sorted(result.errors.items()))
@@ -224,10 +255,12 @@ def _draft(study, row: dict, index: int, participants: dict, errors: ErrorsByRow
             add_error(errors, index, name, messages)
     if index not in errors:
         draft.content_hash = draft.compute_content_hash(participant_code=code)
+        # Content is what identifies a row without an external ID: the database keeps it unique.
+        draft.content_key = None if draft.external_id else draft.content_hash
     return draft
 
 
-def _match(study, drafts, rows, written_from_pk, result: BulkResult) -> list:
+def _match(study, drafts, rows, written: WrittenIds | None, result: BulkResult) -> list:
     """What each valid row becomes: a new observation, an existing one it updates, or None
     (rejected, or repeating an earlier row). Records actions and repeated-ID errors."""
     errors = result.errors
@@ -250,7 +283,7 @@ def _match(study, drafts, rows, written_from_pk, result: BulkResult) -> list:
                 add_error(errors, index, "external_id", [message])
             seen_ids[draft.external_id] = index
             target = existing_by_id.get(draft.external_id)
-            if target is not None and _written_by_this_import(target, written_from_pk):
+            if target is not None and _written_by_this_import(target, written):
                 add_error(
                     errors, index, "external_id", [_("Repeats the external ID of an earlier row.")]
                 )
@@ -261,8 +294,7 @@ def _match(study, drafts, rows, written_from_pk, result: BulkResult) -> list:
         else:
             target = seen_hashes.get(draft.content_hash) or existing_by_hash.get(draft.content_hash)
             if target is not None and (
-                draft.content_hash in seen_hashes
-                or _written_by_this_import(target, written_from_pk)
+                draft.content_hash in seen_hashes or _written_by_this_import(target, written)
             ):
                 result.repeated += 1
                 result.actions.append("repeat")
@@ -295,12 +327,17 @@ def _existing(study, drafts: list[Observation]):
         study=study, external_id="", content_hash__in=hashes
     ).order_by("pk")
     for obs in matches.select_related("participant"):
-        by_hash.setdefault(obs.content_hash, obs)
+        # The observation that holds the fingerprint, else the oldest with this content (one
+        # entered by hand): the update then makes it the holder.
+        if obs.content_key:
+            by_hash[obs.content_hash] = obs
+        else:
+            by_hash.setdefault(obs.content_hash, obs)
     return by_id, by_hash
 
 
-def _written_by_this_import(observation: Observation, written_from_pk: int | None) -> bool:
-    return written_from_pk is not None and observation.pk >= written_from_pk
+def _written_by_this_import(observation: Observation, written: WrittenIds | None) -> bool:
+    return written is not None and observation.pk in written
 
 
 def _apply(target: Observation, draft: Observation, row: dict) -> Observation:
@@ -310,6 +347,7 @@ def _apply(target: Observation, draft: Observation, row: dict) -> Observation:
             setattr(target, name, getattr(draft, name))
     privacy.count_scrubbed(target)
     target.content_hash = draft.content_hash
+    target.content_key = draft.content_key
     return target
 
 
@@ -326,7 +364,7 @@ def _empty(name: str):
 
 def _write(kept: list[tuple[Observation, dict]], result: BulkResult, participants: dict) -> None:
     """Insert and update the rows in a few statements, then their tags, index and grades."""
-    Participant.objects.bulk_create([p for p in participants.values() if p.pk is None])
+    _create_participants(participants)
     for observation, row in kept:
         if "participant_code" in row or observation.pk is None:
             code = (row.get("participant_code") or "").strip().upper()
@@ -342,6 +380,18 @@ def _write(kept: list[tuple[Observation, dict]], result: BulkResult, participant
     insights_recompute_confidence(
         insights=Insight.objects.filter(evidence__observation__in=result.updated).distinct()
     )
+
+
+def _create_participants(participants: dict[str, Participant]) -> None:
+    """Insert the new participants; a code another writer has just created is reused."""
+    new = {code: p for code, p in participants.items() if p.pk is None}
+    if not new:
+        return
+    Participant.objects.bulk_create(new.values(), ignore_conflicts=True)
+    for participant in Participant.objects.filter(code__in=new):
+        participants[participant.code] = participant
+    if missing := [code for code, participant in participants.items() if participant.pk is None]:
+        raise IntegrityError(f"participants not created: {missing[:5]}")
 
 
 def _replace_tags(kept: list[tuple[Observation, dict]]) -> None:

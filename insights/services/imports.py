@@ -21,6 +21,7 @@ from ..importing.rows import MappingError, RowParser
 from ..importing.sources import SourceError
 from ..models import Observation, TagGroup
 from .bulk import TagResolver, observations_bulk_upsert
+from .conflicts import WrittenIds
 
 CHUNK_SIZE = 1000
 PREVIEW_ROWS = 20
@@ -137,7 +138,7 @@ def observations_import(
         raise MappingError(_("Choose the tag group in which to create unknown tags."))
     tags = TagResolver(create_in=options.tag_group if options.unknown_tags == "create" else None)
     with transaction.atomic():
-        written_from_pk = (Observation.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+        written = WrittenIds((Observation.objects.aggregate(top=Max("pk"))["top"] or 0) + 1)
         for chunk in _chunks(records, CHUNK_SIZE):
             _import_chunk(
                 chunk,
@@ -148,7 +149,7 @@ def observations_import(
                 report=report,
                 user=user,
                 scrub=options.scrub,
-                written_from_pk=written_from_pk,
+                written=written,
             )
             if progress:
                 progress(report.rows, _position(stream, total), total)
@@ -209,7 +210,7 @@ def explicit_mapping(options: ImportOptions) -> dict[str, str]:
 
 
 def _import_chunk(
-    chunk, *, study, parser, tags, replaces_tags, report, user, scrub, written_from_pk
+    chunk, *, study, parser, tags, replaces_tags, report, user, scrub, written
 ) -> None:
     rows: list[dict] = []
     problems: dict[int, dict[str, list[str]]] = {}
@@ -231,7 +232,7 @@ def _import_chunk(
         tags=tags,
         errors=problems,
         keep_valid_rows=True,
-        written_from_pk=written_from_pk,
+        written=written,
     )
     report.created += len(result.created)
     report.updated += len(result.updated)

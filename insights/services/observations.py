@@ -6,7 +6,7 @@ from django.db import transaction
 
 from .. import privacy, search
 from ..models import Insight, Observation, Tag
-from .common import set_tags, validated_save
+from .common import previous_values, set_tags, validated_save
 from .insights import insights_recompute_confidence
 
 
@@ -29,6 +29,7 @@ def observation_save(
         privacy.scrub_observation(observation)
     privacy.count_scrubbed(observation)
     observation.content_hash = observation.compute_content_hash()
+    _keep_content_key(observation)
     validated_save(observation)
     set_tags(observation, tags)
     search.index([observation])
@@ -36,6 +37,20 @@ def observation_save(
         insights=Insight.objects.filter(evidence__observation=observation)
     )
     return observation
+
+
+def _keep_content_key(observation: Observation) -> None:
+    """An observation keeps the fingerprint imports match on only while its content, study and
+    lack of an external ID stay as they were; imports find it by its content otherwise."""
+    if observation.content_key is None:
+        return
+    before = previous_values(observation, "study_id", "content_hash")
+    unchanged = before == {
+        "study_id": observation.study_id,
+        "content_hash": observation.content_hash,
+    }
+    if not unchanged or observation.external_id:
+        observation.content_key = None
 
 
 def observation_create(

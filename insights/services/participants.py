@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .. import search
@@ -38,16 +39,29 @@ def participant_delete(*, participant: Participant) -> None:
     for observation in observations:
         observation.participant = None
         observation.content_hash = observation.compute_content_hash(participant_code="")
+        observation.content_key = None  # its new content may be another observation's
         observation.updated_at = now
-    Observation.objects.bulk_update(observations, ["content_hash", "updated_at"])
+    Observation.objects.bulk_update(observations, ["content_hash", "content_key", "updated_at"])
     search.index(observations)
     insights_recompute_confidence(insights=Insight.objects.filter(pk__in=insight_ids))
 
 
 def participant_get_or_create(*, code: str) -> Participant:
-    """The participant with this code, created on first use (imports, quick logging)."""
-    existing = Participant.objects.filter(code=code.strip().upper()).first()
-    return existing or participant_save(participant=Participant(code=code))
+    """The participant with this code, created on first use (imports, quick logging).
+
+    When another request creates the same code at the same moment, its participant is used.
+    """
+    code = code.strip().upper()
+    if existing := Participant.objects.filter(code=code).first():
+        return existing
+    try:
+        with transaction.atomic():
+            return participant_save(participant=Participant(code=code))
+    except (IntegrityError, ValidationError):
+        # Created meanwhile by another writer (the unique code), or a code that is not valid.
+        if existing := Participant.objects.filter(code=code).first():
+            return existing
+        raise
 
 
 CONSENT_MODES = ("anonymise", "remove")
@@ -122,9 +136,12 @@ def participants_expire_consent(
         observation.participant = replacements[observation.participant_id]
         # The fingerprint includes the participant's code; keep it true to the stored row.
         observation.content_hash = observation.compute_content_hash()
+        observation.content_key = None
         observation.updated_at = now  # API clients syncing by updated_at see the change
     Observation.objects.bulk_update(
-        observations, ["participant", "content_hash", "updated_at"], batch_size=500
+        observations,
+        ["participant", "content_hash", "content_key", "updated_at"],
+        batch_size=500,
     )
     Participant.objects.filter(pk__in=[participant.pk for participant in expired]).delete()
     search.index_queryset(Observation.objects.filter(pk__in=[obs.pk for obs in observations]))

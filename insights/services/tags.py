@@ -14,6 +14,7 @@ from ..models import Insight, Observation, Participant, Study, Tag, TagAlias, Ta
 from ..models.tag_tree import TagTree
 from ..selectors import tag_usage
 from .common import previous_values, reindex_tagged, validated_save
+from .conflicts import WriteConflict, retry_on_conflict
 
 # Every many-to-many table that points at tags, with the name of its owner column.
 TAGGED_THROUGH_TABLES = (
@@ -174,8 +175,37 @@ def tag_merge_plan(*, sources: Iterable[Tag], target: Tag) -> list[MergePlan]:
 
 @transaction.atomic
 def tag_merge(*, sources: Iterable[Tag], target: Tag) -> list[MergePlan]:
-    """Merge tags into ``target``: uses move, names become aliases, sources go; all or nothing."""
+    """Merge tags into ``target``: uses move, names become aliases, sources go; all or nothing.
+
+    Merges running at the same moment (A into B, B into A, A into C) take their tags' row
+    locks in one order, by id, so they wait for each other instead of deadlocking; one whose
+    tag was merged away or deleted meanwhile raises WriteConflict and changes nothing.
+    """
     sources = list(sources)
+    return retry_on_conflict(lambda: _merge(sources, target))
+
+
+def _lock_for_merge(sources: list[Tag], target: Tag) -> tuple[list[Tag], Tag]:
+    """Lock the tags of a merge in id order and return them as they now are."""
+    ids = sorted({tag.pk for tag in sources} | {target.pk})
+    locked = {
+        tag.pk: tag for tag in Tag.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    for tag in [*sources, target]:
+        if tag.pk not in locked:
+            raise WriteConflict(
+                _(
+                    "The tag “%(tag)s” was merged into another tag or deleted meanwhile; "
+                    "nothing was changed. Reload the tags and choose again."
+                )
+                % {"tag": tag.name},
+                code="tag_gone",
+            )
+    return [locked[tag.pk] for tag in sources], locked[target.pk]
+
+
+def _merge(sources: list[Tag], target: Tag) -> list[MergePlan]:
+    sources, target = _lock_for_merge(sources, target)
     plans = tag_merge_plan(sources=sources, target=target)
     for plan in plans:
         source = plan.source

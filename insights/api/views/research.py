@@ -1,6 +1,5 @@
 """Participants, studies (with their metrics) and observations, one by one or in bulk."""
 
-from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -13,6 +12,7 @@ from ...models import Observation, Participant
 from ...selectors import studies_with_counts, tags_with_group
 from ...services import (
     RowErrors,
+    WriteConflict,
     observation_delete,
     observation_save,
     observations_bulk_upsert,
@@ -183,15 +183,9 @@ class ObservationViewSet(ApiViewSet):
             )
         except RowErrors as error:
             raise serializers.ValidationError({"observations": error.errors}) from error
-        except IntegrityError as error:
-            # Another request created the same external_ids between this one's check and its
-            # insert; the whole import was rolled back, and sending it again updates those rows.
-            raise Conflict(
-                _(
-                    "Another request was importing the same rows at the same moment; nothing "
-                    "was saved. Send this request again."
-                ),
-                code="concurrent_import",
-            ) from error
+        except WriteConflict as error:
+            # Other requests kept writing the same rows while this one retried; nothing of it
+            # was kept, and sending it again updates those rows.
+            raise Conflict(error.message, code=error.code) from error
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(s.BulkResultSerializer(result).data, status=code)

@@ -5,12 +5,13 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ...importing import FIELDS, FORMATS, MappingError, SourceError
 from ...models import Study, TagGroup
-from ...services import ImportOptions, observations_import
+from ...services import ImportOptions, WriteConflict, observations_import
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", ",": ",", ";": ";"}
 
@@ -104,6 +105,17 @@ class Command(BaseCommand):
             ) from error
         except (SourceError, MappingError) as error:
             raise CommandError(str(error)) from error
+        except (WriteConflict, OperationalError) as error:
+            # Other writers kept changing the same rows while this import retried, or (SQLite)
+            # another one held the database for longer than SQLITE_TIMEOUT.
+            if isinstance(error, OperationalError) and "locked" not in str(error):
+                raise
+            raise CommandError(
+                _(
+                    "Another import was writing the same rows at the same moment; nothing was "
+                    "imported. Run the command again."
+                )
+            ) from error
         finally:
             if progress:
                 progress.close()

@@ -332,6 +332,8 @@ SPECTACULAR_SETTINGS = {
         "InsightConfidenceEnum": "insights.models.Insight.Confidence",
         "RelationEnum": "insights.models.Evidence.Relation",
         "MetricEnum": "insights.models.Observation.Metric",
+        "TargetMetricEnum": "insights.models.Decision.TargetMetric",
+        "ImpactVerdictEnum": "insights.api.serializers.impact.VERDICTS",
     },
 }
 

@@ -263,7 +263,8 @@ def _count(impacts: list[Impact]) -> dict[int, tuple[Counter, Counter]]:
         columns = {}
         for impact in chunk:
             answers = _answers_of(impact, tree)
-            for prefix, (first, last) in zip("ba", _windows(impact.shipped_on, impact.window)):
+            windows = _windows(impact.shipped_on, impact.window)
+            for prefix, (first, last) in zip("ba", windows, strict=True):
                 dated = Q(observed_on__gte=first, observed_on__lte=last)
                 columns[f"{prefix}{impact.decision.pk}"] = Count("pk", filter=answers & dated)
         rows = (

@@ -42,7 +42,8 @@ def test_csat_difference_of_proportions_by_hand():
     result = impact.compare("csat", counts(s5=24, s2=16), counts(s4=40, s1=10))
     assert result.difference == pytest.approx(20.0)
     assert result.standard_error == pytest.approx(9.5917, abs=1e-4)
-    assert (result.low, result.high) == (pytest.approx(1.2007, abs=1e-3), pytest.approx(38.7993, abs=1e-3))
+    assert result.low == pytest.approx(1.2007, abs=1e-3)
+    assert result.high == pytest.approx(38.7993, abs=1e-3)
 
 
 def test_ces_welch_difference_of_means_by_hand():

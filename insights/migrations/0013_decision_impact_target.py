@@ -21,31 +21,47 @@ def date_shipped_decisions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0012_shared_cache_table'),
+        ("insights", "0012_shared_cache_table"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='shipped_on',
-            field=models.DateField(blank=True, help_text='Filled in when the status becomes shipped; the impact is measured from it.', null=True, verbose_name='shipped on'),
+            model_name="decision",
+            name="shipped_on",
+            field=models.DateField(
+                blank=True,
+                help_text="Filled in when the status becomes shipped; the impact is measured from it.",
+                null=True,
+                verbose_name="shipped on",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='target_metric',
-            field=models.CharField(blank=True, choices=[('nps', 'NPS'), ('csat', 'CSAT'), ('ces', 'CES')], help_text='The customer metric the decision should move.', max_length=8, verbose_name='target metric'),
+            model_name="decision",
+            name="target_metric",
+            field=models.CharField(
+                blank=True,
+                choices=[("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES")],
+                help_text="The customer metric the decision should move.",
+                max_length=8,
+                verbose_name="target metric",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='target_tags',
-            field=models.ManyToManyField(blank=True, help_text='The affected customers or journey stage, e.g. a stage and a segment; an answer counts when it carries every one of them (or a tag below). None: every answer.', related_name='targeted_by_decisions', to='insights.tag', verbose_name='target tags'),
+            model_name="decision",
+            name="target_tags",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="The affected customers or journey stage, e.g. a stage and a segment; an answer counts when it carries every one of them (or a tag below). None: every answer.",
+                related_name="targeted_by_decisions",
+                to="insights.tag",
+                verbose_name="target tags",
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['shipped_on'], name='insights_de_shipped_eee411_idx'),
+            model_name="decision",
+            index=models.Index(fields=["shipped_on"], name="insights_de_shipped_eee411_idx"),
         ),
         migrations.RunPython(date_shipped_decisions, migrations.RunPython.noop),
     ]

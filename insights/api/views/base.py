@@ -28,8 +28,7 @@ WINDOW_PARAMETER = OpenApiParameter(
     "window",
     int,
     description=_(
-        "Days of answers on each side of the ship date, 7 to 730; default IMPACT_WINDOW_DAYS "
-        "(90)."
+        "Days of answers on each side of the ship date, 7 to 730; default IMPACT_WINDOW_DAYS (90)."
     ),
 )
 

@@ -205,6 +205,28 @@ class Impact:
         return text % figures
 
     @property
+    def verdict_label(self) -> str:
+        """The verdict in two or three words, for tables."""
+        return {
+            NO_TARGET: _("No target metric"),
+            NOT_SHIPPED: _("Not shipped yet"),
+            TOO_FEW: _("Cannot be judged yet"),
+            ROSE: _("Rose"),
+            FELL: _("Fell"),
+            NO_CLEAR_CHANGE: _("No clear change"),
+        }[self.verdict]
+
+    @property
+    def difference_display(self) -> str:
+        return self.signed(self.comparison.difference) if self.comparison else "—"
+
+    @property
+    def interval_display(self) -> str:
+        if not self.comparison:
+            return "—"
+        return f"{self.signed(self.comparison.low)} … {self.signed(self.comparison.high)}"
+
+    @property
     def open_window_note(self) -> str:
         if not (self.after_window_open and self.after):
             return ""

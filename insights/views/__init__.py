@@ -5,6 +5,7 @@ let the reader in. Writes happen in the admin and the API, through the services.
 """
 
 from .insights import insight_detail
+from .loop import loop
 from .search import insight_export, insight_search, known
 from .studies import decision_detail, study_detail
 from .tags import tag_detail, tag_list
@@ -17,6 +18,7 @@ __all__ = [
     "insight_export",
     "insight_search",
     "known",
+    "loop",
     "study_detail",
     "tag_detail",
     "tag_list",

@@ -45,8 +45,12 @@ class ImpactSerializer(serializers.Serializer):
         help_text=_("after − before: NPS points, CSAT percentage points, CES scale points."),
     )
     standard_error = serializers.FloatField(allow_null=True)
-    ci_low = serializers.FloatField(allow_null=True, help_text=_("95% confidence interval."))
-    ci_high = serializers.FloatField(allow_null=True, help_text=_("95% confidence interval."))
+    ci_low = serializers.FloatField(
+        allow_null=True, help_text=_("Lower end of the 95 percent confidence interval.")
+    )
+    ci_high = serializers.FloatField(
+        allow_null=True, help_text=_("Upper end of the 95 percent confidence interval.")
+    )
     degrees_of_freedom = serializers.FloatField(
         allow_null=True, help_text=_("Welch's degrees of freedom (CES only).")
     )

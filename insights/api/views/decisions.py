@@ -63,8 +63,9 @@ class DecisionViewSet(ApiViewSet):
         responses=s.ImpactSerializer,
         description=_(
             "Did the decision move its target metric? The answers about its target tags in "
-            "the window before and after the ship date, the difference with a 95% confidence "
-            "interval, and the verdict in words (verdict too_few_answers: cannot be judged yet)."
+            "the window before and after the ship date, the difference with a 95 percent "
+            "confidence interval, and the verdict in words (verdict too_few_answers: cannot "
+            "be judged yet)."
         ),
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

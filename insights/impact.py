@@ -131,6 +131,11 @@ class Side:
     end: date
     summary: MetricSummary
 
+    @property
+    def display(self) -> str:
+        """The figure as people read it (NPS +32, CSAT 81.5%, CES 5.25)."""
+        return format_value(self.summary.metric, self.summary.value)
+
     def as_dict(self) -> dict:
         summary = self.summary.as_dict()
         summary.pop("warning", None)
@@ -179,7 +184,7 @@ class Impact:
             return _("The impact is measured once the decision has shipped.")
         if self.verdict == TOO_FEW:
             return _(
-                "Cannot be judged yet: %(before)d answers before and %(after)d after shipping; "
+                "Cannot be judged yet: answers before shipping: %(before)d, after: %(after)d; "
                 "each side needs at least %(minimum)d."
             ) % {**figures, "before": self.before.summary.base, "after": self.after.summary.base}
         figures.update(
@@ -233,9 +238,6 @@ class Impact:
         return _("The after window is still open (until %(date)s): more answers will come.") % {
             "date": self.after.end.isoformat()
         }
-
-    def display(self, side: Side | None) -> str:
-        return format_value(self.metric, side.summary.value) if side else ""
 
     def as_dict(self) -> dict:
         comparison = self.comparison

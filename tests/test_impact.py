@@ -154,7 +154,9 @@ def test_too_few_answers_cannot_be_judged(shipped, onboarding, premium):
     assert result.verdict == impact.TOO_FEW
     assert result.comparison is not None  # the figures are still shown
     with translation.override("en"):
-        assert result.message.startswith("Cannot be judged yet: 29 answers before and 40 after")
+        assert result.message.startswith(
+            "Cannot be judged yet: answers before shipping: 29, after: 40"
+        )
 
 
 @pytest.mark.django_db

@@ -47,6 +47,5 @@ def decision_impact_context(request, decision: Decision) -> dict:
         impact_sides=[(_("Before"), impact.before), (_("After"), impact.after)]
         if impact.before
         else [],
-        impact_min_base=MIN_RELIABLE_BASE,
     )
     return context

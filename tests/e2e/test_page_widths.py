@@ -1,8 +1,9 @@
 """Every page of the site and of the admin fits a 1,280 px desktop and a 390 px phone, in
 English and in Russian: nothing scrolls sideways, neither the page nor a box inside it.
 
-With E2E_SCREENSHOTS=/some/folder the study, insight and search pages are also saved there
-at both widths in both languages (study-ru-390.png...), for anyone to look at.
+With E2E_SCREENSHOTS=/some/folder the study, insight, search, decision-impact and loop pages
+are also saved there at both widths in both languages (study-ru-390.png...), for anyone to
+look at.
 """
 
 import os
@@ -93,12 +94,24 @@ def repository():
         status="accepted",
         note="Согласовано с командой платежей",
     )
+    # A shipped decision with a target: its page shows the before/after table.
+    for day, score in [(date(2026, 3, 20), 3), (date(2026, 4, 20), 10), (date(2026, 4, 21), 9)]:
+        MetricObservationFactory(study=study, score=score, observed_on=day, tags=[loyalty, premium])
+    measured = DecisionFactory(
+        title="Начислять кешбэк сразу после покупки, а не через две недели после неё",
+        insights=[insight],
+        target_metric="nps",
+        target_tags=[loyalty, premium],
+        shipped_on=date(2026, 4, 1),
+        status="shipped",
+    )
     admin = User.objects.create_superuser("root", password="unused-password-1")
     api_token_create(user=admin, name="Выгрузка в BI-систему отдела клиентского опыта")
     return {
         "study": study,
         "insight": insight,
         "decision": decision,
+        "measured": measured,
         "tag": loyalty,
         "participant": participant,
         "observation": quotes[0],
@@ -114,6 +127,8 @@ def site_pages(r) -> dict[str, str]:
         "tag": r["tag"].get_absolute_url(),
         "study": r["study"].get_absolute_url(),
         "decision": r["decision"].get_absolute_url(),
+        "decision-impact": r["measured"].get_absolute_url(),
+        "loop": "/loop/",
         "known": "/known/?questions=Почему клиенты уходят из программы лояльности?",
         "tokens": "/account/tokens/",
     }
@@ -168,6 +183,8 @@ PAGES = [
     "tag",
     "study",
     "decision",
+    "decision-impact",
+    "loop",
     "known",
     "tokens",
     "admin-index",
@@ -221,7 +238,7 @@ def test_page_fits_a_desktop_and_a_phone_in_both_languages(live_server, browser,
             if found["page"] > min(found["inner"], width):
                 problems.append(f"{language} {width}px: the page is {found['page']}px wide")
             problems += [f"{language} {width}px: {box} scrolls sideways" for box in found["boxes"]]
-            if SCREENSHOTS and name in {"search", "insight", "study"}:
+            if SCREENSHOTS and name in {"search", "insight", "study", "decision-impact", "loop"}:
                 folder = Path(SCREENSHOTS)
                 folder.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(folder / f"{name}-{language}-{width}.png"), full_page=True)

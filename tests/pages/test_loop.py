@@ -77,13 +77,13 @@ def test_too_few_answers_cannot_be_judged_in_words(viewer_client, loop_world):
     page = viewer_client.get(
         loop_world["too_few"].get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
-    assert "Cannot be judged yet: 0 answers before and 0 after shipping" in page
+    assert "Cannot be judged yet: answers before shipping: 0, after: 0" in page
 
 
 def test_a_narrower_window_and_a_wrong_one(viewer_client, loop_world):
     url = loop_world["measured"].get_absolute_url()
     narrow = viewer_client.get(url, {"window": 7}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'value="7"' in narrow and "Cannot be judged yet: 0 answers before" in narrow
+    assert 'value="7"' in narrow and "Cannot be judged yet: answers before shipping: 0" in narrow
     wrong = viewer_client.get(url, {"window": "x"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Give the window as a whole number of days" in wrong
     assert "NPS rose by +45.0" in wrong  # the default window applies

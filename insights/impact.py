@@ -284,18 +284,20 @@ def _count(impacts: list[Impact]) -> dict[int, tuple[Counter, Counter]]:
     counts: dict[int, tuple[Counter, Counter]] = defaultdict(lambda: (Counter(), Counter()))
     for start in range(0, len(impacts), DECISIONS_PER_QUERY):
         chunk = impacts[start : start + DECISIONS_PER_QUERY]
-        columns = {}
+        columns, days = {}, []
         for impact in chunk:
             answers = _answers_of(impact, tree)
             windows = _windows(impact.shipped_on, impact.window)
+            days += [windows[0][0], windows[1][1]]
             for prefix, (first, last) in zip("ba", windows, strict=True):
                 dated = Q(observed_on__gte=first, observed_on__lte=last)
                 columns[f"{prefix}{impact.decision.pk}"] = Count("pk", filter=answers & dated)
+        # The outer filter lets the database skip answers no decision of the chunk can use.
         rows = (
             Observation.objects.filter(
                 metric__in={impact.metric for impact in chunk},
-                observed_on__gte=min(i.shipped_on for i in chunk) - timedelta(days=chunk[0].window),
-                observed_on__lte=max(i.shipped_on for i in chunk) + timedelta(days=chunk[0].window),
+                observed_on__gte=min(days),
+                observed_on__lte=max(days),
             )
             .order_by()
             .values("metric", "score")

@@ -155,3 +155,22 @@ def test_loop_report_in_a_fixed_number_of_queries(clients, measured, django_asse
     with django_assert_max_num_queries(14):
         response = viewer.get("/api/v1/loop/")
     assert len(response.json()["tags"]) == 9
+
+
+def test_ces_impact_carries_welch_degrees_of_freedom(clients, onboarding):
+    # Ten 3s and ten 5s before, fifteen 4s and fifteen 6s after: the Welch example of
+    # tests/test_impact.py with 30 answers on each side (mean 4 -> 5).
+    for day, scores in [
+        (SHIPPED - timedelta(days=3), [3] * 15 + [5] * 15),
+        (SHIPPED + timedelta(days=3), [4] * 15 + [6] * 15),
+    ]:
+        for score in scores:
+            MetricObservationFactory(observed_on=day, metric="ces", score=score, tags=[onboarding])
+    decision = DecisionFactory(target_metric="ces", target_tags=[onboarding], shipped_on=SHIPPED)
+    body = clients["Viewer"].get(f"/api/v1/decisions/{decision.pk}/impact/").json()
+    assert body["before"]["value"] == 4.0 and body["after"]["value"] == 5.0
+    assert body["difference"] == 1.0 and body["verdict"] == "rose"
+    # s² = 30/29 on both sides, SE = sqrt(2 * 30/29 / 30) = 0.2626, df = 58, t = 2.0017.
+    assert body["degrees_of_freedom"] == 58.0
+    assert (body["ci_low"], body["ci_high"]) == (0.47, 1.53)
+    assert "promoters" not in body["before"]

@@ -12,7 +12,6 @@ queries whatever the number of tags, insights and decisions.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from statistics import median
 
 from django.utils import timezone
@@ -68,7 +67,9 @@ def _row(tag, insight_ids, decisions_of, first_decision, published, impacts) -> 
         decision_ids |= decided.keys()
         if Decision.Status.SHIPPED in decided.values():
             row.with_shipped += 1
-        days.append(max(0, (first_decision[insight_id] - published[insight_id]).days))
+        # An insight without a publishing date (restored from old data) has no delay to count.
+        if published[insight_id] is not None:
+            days.append(max(0, (first_decision[insight_id] - published[insight_id]).days))
     row.median_days = float(median(days)) if days else None
     row.measured = sorted(
         (impacts[pk] for pk in decision_ids if pk in impacts and impacts[pk].judged),
@@ -82,7 +83,7 @@ def loop_report(*, window: int | None = None) -> LoopReport:
     """The report over published insights (six queries plus the impact's few)."""
     window = window or default_window()
     published = {
-        pk: timezone.localtime(at).date() if at else date.min
+        pk: timezone.localtime(at).date() if at else None
         for pk, at in Insight.objects.filter(status=Insight.Status.PUBLISHED)
         .order_by()
         .values_list("pk", "published_at")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("studies/<slug:slug>/", views.study_detail, name="study"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),
     path("known/", views.known, name="known"),
+    path("loop/", views.loop, name="loop"),
     path("account/tokens/", views.api_tokens, name="tokens"),
     path("following/", views.following, name="following"),
     re_path(

@@ -202,6 +202,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Everything needs a login unless a view says otherwise; ANONYMOUS_READ=true lets visitors
 # without an account read published insights (and nothing else).
 ANONYMOUS_READ = env_bool("ANONYMOUS_READ", False)
+# Did a decision move its metric? Days of answers compared on each side of its ship date
+# (a page or API request can ask for another window with ?window=).
+IMPACT_WINDOW_DAYS = int(os.environ.get("IMPACT_WINDOW_DAYS", "90"))
 
 # Uploaded import files wait here between their check and their import (cleared after a day).
 IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", Path(tempfile.gettempdir()) / "insight-imports"))
@@ -401,6 +404,8 @@ SPECTACULAR_SETTINGS = {
         "InsightConfidenceEnum": "insights.models.Insight.Confidence",
         "RelationEnum": "insights.models.Evidence.Relation",
         "MetricEnum": "insights.models.Observation.Metric",
+        "TargetMetricEnum": "insights.models.Decision.TargetMetric",
+        "ImpactVerdictEnum": "insights.api.serializers.impact.VERDICTS",
     },
 }
 

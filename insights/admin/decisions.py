@@ -44,10 +44,13 @@ class DecisionForm(forms.ModelForm):
             "description",
             "status",
             "decided_on",
+            "shipped_on",
             "owner",
             "external_url",
             "outcome",
             "insights",
+            "target_metric",
+            "target_tags",
         ]
 
 
@@ -55,12 +58,12 @@ class DecisionForm(forms.ModelForm):
 class DecisionAdmin(ServiceModelAdmin):
     form = DecisionForm
     list_display = ["title", "status", "decided_on", "owner", "insight_count", "updated_at"]
-    list_filter = ["status", "decided_on"]
+    list_filter = ["status", "decided_on", "target_metric"]
     list_select_related = ["owner"]
     search_fields = ["title", "description", "outcome"]
-    autocomplete_fields = ["insights", "owner"]
+    autocomplete_fields = ["insights", "owner", "target_tags"]
     inlines = [DecisionStatusChangeInline]
-    service_m2m = ("insights",)
+    service_m2m = ("insights", "target_tags")
 
     def get_queryset(self, request):
         visible = Q(insights__in=access.visible_insights(request.user))

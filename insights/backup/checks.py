@@ -123,6 +123,7 @@ class _Checker:
                 )
                 continue
             what = section.row_name(pk)
+            row = {**dict(section.added), **row}
             if pk in rows:
                 self.problems.add(what, _("appears twice."))
                 continue

@@ -48,6 +48,9 @@ class Section:
     users: tuple[str, ...] = ()
     # Many-to-many field -> the section whose ids it holds (written as sorted id lists).
     many: tuple[tuple[str, str], ...] = ()
+    # Keys added after files of this version were first written, with the value a file
+    # without them means (files written before decision targets existed still restore).
+    added: tuple[tuple[str, object], ...] = ()
 
     @property
     def label(self) -> str:
@@ -137,10 +140,12 @@ SECTIONS = (
         "decisions",
         Decision,
         _columns(
-            "id title description status decided_on external_url outcome created_at updated_at"
+            "id title description status decided_on shipped_on external_url outcome "
+            "target_metric created_at updated_at"
         ),
         users=("owner",),
-        many=(("insights", "insights"),),
+        many=(("insights", "insights"), ("target_tags", "tags")),
+        added=(("shipped_on", None), ("target_metric", ""), ("target_tags", [])),
     ),
     Section(
         "decision_status_changes",

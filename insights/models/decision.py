@@ -14,12 +14,23 @@ class Decision(models.Model):
         SHIPPED = "shipped", _("Shipped")
         REJECTED = "rejected", _("Rejected")
 
+    class TargetMetric(models.TextChoices):
+        NPS = "nps", "NPS"
+        CSAT = "csat", "CSAT"
+        CES = "ces", "CES"
+
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    shipped_on = models.DateField(
+        _("shipped on"),
+        null=True,
+        blank=True,
+        help_text=_("Filled in when the status becomes shipped; the impact is measured from it."),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -35,6 +46,25 @@ class Decision(models.Model):
     insights = models.ManyToManyField(
         "Insight", blank=True, related_name="decisions", verbose_name=_("insights")
     )
+    # What the decision should move, and for whom: its impact compares this metric's answers
+    # about these tags before and after the ship date.
+    target_metric = models.CharField(
+        _("target metric"),
+        max_length=8,
+        choices=TargetMetric.choices,
+        blank=True,
+        help_text=_("The customer metric the decision should move."),
+    )
+    target_tags = models.ManyToManyField(
+        "Tag",
+        blank=True,
+        related_name="targeted_by_decisions",
+        verbose_name=_("target tags"),
+        help_text=_(
+            "The affected customers or journey stage, e.g. a stage and a segment; an answer "
+            "counts when it carries every one of them (or a tag below). None: every answer."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -45,6 +75,7 @@ class Decision(models.Model):
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["decided_on"]),
+            models.Index(fields=["shipped_on"]),
             models.Index(fields=["updated_at"]),
         ]
 

@@ -13,6 +13,7 @@ from .insights import (
     similar_insights,
     studies_by_insight,
 )
+from .loop import LoopReport, LoopRow, loop_report
 from .search import KnownAnswer, filter_labels, search_base, search_everything, what_we_know
 from .studies import (
     decision_insights,
@@ -42,6 +43,8 @@ __all__ = [
     "FacetTag",
     "InsightPage",
     "KnownAnswer",
+    "LoopReport",
+    "LoopRow",
     "TagPage",
     "decision_insights",
     "filter_labels",
@@ -49,6 +52,7 @@ __all__ = [
     "insight_api_list",
     "insight_list",
     "insight_page",
+    "loop_report",
     "match_tags",
     "resolve_tags",
     "search_base",

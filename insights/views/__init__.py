@@ -6,6 +6,7 @@ let the reader in. Writes happen in the admin, the API and the follow forms, thr
 
 from .follows import follow_toggle, following, saved_search_add, saved_search_remove, unsubscribe
 from .insights import insight_detail
+from .loop import loop
 from .search import insight_export, insight_search, known
 from .studies import decision_detail, study_detail
 from .tags import tag_detail, tag_list
@@ -20,6 +21,7 @@ __all__ = [
     "insight_export",
     "insight_search",
     "known",
+    "loop",
     "saved_search_add",
     "saved_search_remove",
     "study_detail",

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from ..models import Decision, Follow, Study
 from ..selectors import decision_insights, study_insights, study_observations, tags_with_group
 from .common import member_required
+from .loop import decision_impact_context
 from .metrics import study_metrics
 
 
@@ -34,5 +35,6 @@ def decision_detail(request, pk: int):
         "decision": decision,
         "insights": decision_insights(request.user, decision),
         "history": decision.status_changes.select_related("changed_by"),
+        **decision_impact_context(request, decision),
     }
     return render(request, "insights/decision_detail.html", context)

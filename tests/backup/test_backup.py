@@ -35,6 +35,7 @@ pytestmark = pytest.mark.django_db
 RESEARCH_TABLES = [
     DecisionStatusChange,
     Decision.insights.through,
+    Decision.target_tags.through,
     Decision,
     InsightLink,
     Evidence,

@@ -1,8 +1,9 @@
 """Every page of the site and of the admin fits a 1,280 px desktop and a 390 px phone, in
 English and in Russian: nothing scrolls sideways, neither the page nor a box inside it.
 
-With E2E_SCREENSHOTS=/some/folder the study, insight and search pages are also saved there
-at both widths in both languages (study-ru-390.png...), for anyone to look at.
+With E2E_SCREENSHOTS=/some/folder the study, insight, search, decision-impact and loop pages
+are also saved there at both widths in both languages (study-ru-390.png...), for anyone to
+look at.
 """
 
 import os
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SIZES = [(1280, 900), (390, 844)]
 LANGUAGES = ["en", "ru"]
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
+SCREENSHOT_PAGES = {"search", "insight", "study", "decision-impact", "loop", "following"}
 
 # Sideways scrolling anywhere: the page itself, or any box that scrolls its content across
 # (a table in a scroll box cuts off its last columns: the reader never sees they are there).
@@ -93,6 +95,17 @@ def repository():
         status="accepted",
         note="Согласовано с командой платежей",
     )
+    # A shipped decision with a target: its page shows the before/after table.
+    for day, score in [(date(2026, 3, 20), 3), (date(2026, 4, 20), 10), (date(2026, 4, 21), 9)]:
+        MetricObservationFactory(study=study, score=score, observed_on=day, tags=[loyalty, premium])
+    measured = DecisionFactory(
+        title="Начислять кешбэк сразу после покупки, а не через две недели после неё",
+        insights=[insight],
+        target_metric="nps",
+        target_tags=[loyalty, premium],
+        shipped_on=date(2026, 4, 1),
+        status="shipped",
+    )
     admin = User.objects.create_superuser("root", password="unused-password-1")
     api_token_create(user=admin, name="Выгрузка в BI-систему отдела клиентского опыта")
     # What the admin follows, with long names, fills the /following/ page.
@@ -107,6 +120,7 @@ def repository():
         "study": study,
         "insight": insight,
         "decision": decision,
+        "measured": measured,
         "tag": loyalty,
         "participant": participant,
         "observation": quotes[0],
@@ -122,6 +136,8 @@ def site_pages(r) -> dict[str, str]:
         "tag": r["tag"].get_absolute_url(),
         "study": r["study"].get_absolute_url(),
         "decision": r["decision"].get_absolute_url(),
+        "decision-impact": r["measured"].get_absolute_url(),
+        "loop": "/loop/",
         "known": "/known/?questions=Почему клиенты уходят из программы лояльности?",
         "tokens": "/account/tokens/",
         "following": "/following/",
@@ -178,6 +194,8 @@ PAGES = [
     "tag",
     "study",
     "decision",
+    "decision-impact",
+    "loop",
     "known",
     "tokens",
     "following",
@@ -219,7 +237,14 @@ def measure(page, name: str, language: str, width: int) -> list[str]:
     if found["page"] > min(found["inner"], width):
         problems.append(f"{where}: the page is {found['page']}px wide")
     problems += [f"{where}: {box} scrolls sideways" for box in found["boxes"]]
-    if SCREENSHOTS and name in {"search", "insight", "study", "following"}:
+    if SCREENSHOTS and name in {
+        "search",
+        "insight",
+        "study",
+        "decision-impact",
+        "loop",
+        "following",
+    }:
         folder = Path(SCREENSHOTS)
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{name}-{language}-{width}.png"), full_page=True)

@@ -1,6 +1,7 @@
 """Serializers: representation and input checks. Writes go through the services."""
 
 from .fields import ParticipantCodeField, TagListField, UsernameField
+from .impact import ImpactSerializer, LoopSerializer
 from .insights import (
     DecisionSerializer,
     DecisionStatusChangeSerializer,
@@ -43,10 +44,12 @@ __all__ = [
     "EvidenceInputSerializer",
     "EvidenceObservationField",
     "EvidenceSerializer",
+    "ImpactSerializer",
     "InsightSerializer",
     "InsightWriteSerializer",
     "KnownAnswerSerializer",
     "KnownQuerySerializer",
+    "LoopSerializer",
     "ObservationSerializer",
     "ParticipantCodeField",
     "ParticipantSerializer",

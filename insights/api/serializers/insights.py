@@ -180,12 +180,18 @@ class DecisionSerializer(serializers.ModelSerializer):
         source="status_changes", many=True, read_only=True
     )
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    target_metric = OptionalChoiceField(
+        choices=Decision.TargetMetric.choices,
+        required=False,
+        help_text=_("The metric the decision should move (nps, csat, ces); null for none."),
+    )
+    target_tags = TagListField(required=False)
 
     class Meta:
         model = Decision
         fields = [
-            "id", "title", "description", "status", "decided_on", "owner", "external_url",
-            "outcome", "insights", "status_note", "status_history", "url", "created_at",
-            "updated_at",
+            "id", "title", "description", "status", "decided_on", "shipped_on", "owner",
+            "external_url", "outcome", "insights", "target_metric", "target_tags",
+            "status_note", "status_history", "url", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]

@@ -2,6 +2,7 @@
 
 from .decisions import DecisionViewSet
 from .insights import InsightViewSet
+from .loop import LoopView
 from .research import ObservationViewSet, ParticipantViewSet, StudyViewSet
 from .search import KnownView, SearchView
 from .tags import TagGroupViewSet, TagViewSet
@@ -10,6 +11,7 @@ __all__ = [
     "DecisionViewSet",
     "InsightViewSet",
     "KnownView",
+    "LoopView",
     "ObservationViewSet",
     "ParticipantViewSet",
     "SearchView",

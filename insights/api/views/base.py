@@ -6,6 +6,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers, viewsets
 
+from ...impact import parse_window
 from ...models import TagGroup
 
 EXPAND_PARAMETER = OpenApiParameter(
@@ -22,6 +23,22 @@ SPLIT_BY_PARAMETER = OpenApiParameter(
     str,
     description=_("Slug of a tag group (e.g. segment) to split the figures by."),
 )
+
+WINDOW_PARAMETER = OpenApiParameter(
+    "window",
+    int,
+    description=_(
+        "Days of answers on each side of the ship date, 7 to 730; default IMPACT_WINDOW_DAYS (90)."
+    ),
+)
+
+
+def window_days(request) -> int:
+    """The ?window= days (default from the settings); 400 with a field message when wrong."""
+    try:
+        return parse_window(request.query_params.get("window"))
+    except ValueError as error:
+        raise serializers.ValidationError({"window": [str(error)]}) from None
 
 
 def split_by_group(request) -> TagGroup | None:

@@ -2,12 +2,16 @@
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from ... import access
-from ...models import Decision, DecisionStatusChange
+from ...impact import impact_of
+from ...models import Decision, DecisionStatusChange, Tag
 from ...services import decision_save
 from .. import serializers as s
-from .base import ApiViewSet
+from .base import WINDOW_PARAMETER, ApiViewSet, window_days
 
 
 class DecisionViewSet(ApiViewSet):
@@ -36,6 +40,7 @@ class DecisionViewSet(ApiViewSet):
         insights = access.visible_insights(self.request.user).only("pk")
         return Decision.objects.select_related("owner").prefetch_related(
             Prefetch("insights", queryset=insights),
+            Prefetch("target_tags", queryset=Tag.objects.select_related("group")),
             Prefetch(
                 "status_changes",
                 queryset=DecisionStatusChange.objects.select_related("changed_by"),
@@ -45,9 +50,26 @@ class DecisionViewSet(ApiViewSet):
     def save(self, serializer, instance):
         data = serializer.validated_data
         decision = decision_save(
-            decision=self.assign(instance, data, "insights", "status_note"),
+            decision=self.assign(instance, data, "insights", "target_tags", "status_note"),
             insights=data.get("insights"),
+            target_tags=data.get("target_tags"),
             user=self.request.user,
             note=data.get("status_note", ""),
         )
         return self.get_queryset().get(pk=decision.pk)
+
+    @extend_schema(
+        parameters=[WINDOW_PARAMETER],
+        responses=s.ImpactSerializer,
+        description=_(
+            "Did the decision move its target metric? The answers about its target tags in "
+            "the window before and after the ship date, the difference with a 95 percent "
+            "confidence interval, and the verdict in words (verdict too_few_answers: cannot "
+            "be judged yet)."
+        ),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def impact(self, request, pk=None):
+        window = window_days(request)
+        result = impact_of(self.get_object(), window=window)
+        return Response(s.ImpactSerializer(result.as_dict()).data)

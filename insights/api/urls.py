@@ -21,6 +21,7 @@ router.register("decisions", views.DecisionViewSet, basename="decision")
 urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("known/", views.KnownView.as_view(), name="known"),
+    path("journey/", views.JourneyView.as_view(), name="journey"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from its own URL, not inline, so the
     # Content-Security-Policy needs no 'unsafe-inline' for scripts.

@@ -5,6 +5,7 @@ from .decision import Decision, DecisionStatusChange
 from .evidence import Evidence
 from .insight import Insight
 from .insight_link import InsightLink
+from .insight_review import InsightReview
 from .observation import METRIC_SCALES, Observation
 from .participant import Participant
 from .search_document import SearchDocument
@@ -21,6 +22,7 @@ __all__ = [
     "Evidence",
     "Insight",
     "InsightLink",
+    "InsightReview",
     "Observation",
     "Participant",
     "SearchDocument",

@@ -4,7 +4,8 @@ Views only read: they combine a FilterSet or a selector with a template, after i
 let the reader in. Writes happen in the admin and the API, through the services.
 """
 
-from .insights import insight_detail
+from .insights import insight_confirm, insight_detail
+from .journey import journey_map_page
 from .search import insight_export, insight_search, known
 from .studies import decision_detail, study_detail
 from .tags import tag_detail, tag_list
@@ -13,9 +14,11 @@ from .tokens import api_tokens
 __all__ = [
     "api_tokens",
     "decision_detail",
+    "insight_confirm",
     "insight_detail",
     "insight_export",
     "insight_search",
+    "journey_map_page",
     "known",
     "study_detail",
     "tag_detail",

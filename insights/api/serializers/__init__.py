@@ -2,6 +2,7 @@
 
 from .fields import ParticipantCodeField, TagListField, UsernameField
 from .insights import (
+    ConfirmReviewSerializer,
     DecisionSerializer,
     DecisionStatusChangeSerializer,
     EmbeddedObservationSerializer,
@@ -36,6 +37,7 @@ __all__ = [
     "BulkObservationRowSerializer",
     "BulkObservationsSerializer",
     "BulkResultSerializer",
+    "ConfirmReviewSerializer",
     "DecisionSerializer",
     "DecisionStatusChangeSerializer",
     "EmbeddedObservationSerializer",

@@ -2,6 +2,7 @@
 
 from .decisions import DecisionViewSet
 from .insights import InsightViewSet
+from .journey import JourneyView
 from .research import ObservationViewSet, ParticipantViewSet, StudyViewSet
 from .search import KnownView, SearchView
 from .tags import TagGroupViewSet, TagViewSet
@@ -9,6 +10,7 @@ from .tags import TagGroupViewSet, TagViewSet
 __all__ = [
     "DecisionViewSet",
     "InsightViewSet",
+    "JourneyView",
     "KnownView",
     "ObservationViewSet",
     "ParticipantViewSet",

@@ -24,6 +24,7 @@ from ..services import (
 from ..text import normalize_name
 from . import insights as insight_data
 from . import studies as study_data
+from .journey import load_journey
 from .tags import PARTICIPANT_SEGMENTS, TAGS
 
 
@@ -50,6 +51,7 @@ def load_demo() -> DemoSummary:
     insights = _load_insights(observations, tags, created)
     _load_links(insights, created)
     _load_decisions(insights, created)
+    load_journey(tags, created)
     return DemoSummary(
         studies=Study.objects.count(),
         observations=Observation.objects.count(),

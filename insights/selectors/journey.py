@@ -55,6 +55,20 @@ class JourneyMap:
     def filled(self) -> int:
         return sum(1 for row in self.rows for cell in row.cells if cell.count)
 
+    def without_empty_columns(self) -> tuple["JourneyMap", list[Tag]]:
+        """The map with only the columns that hold a finding or an answer somewhere, and the
+        columns left out (a page names them instead of showing a column of blanks)."""
+        kept = [
+            index
+            for index in range(len(self.columns))
+            if any(row.cells[index].count or row.cells[index].nps for row in self.rows)
+        ]
+        empty = [column for index, column in enumerate(self.columns) if index not in kept]
+        rows = [JourneyRow(row.tag, [row.cells[index] for index in kept]) for row in self.rows]
+        columns = [self.columns[index] for index in kept]
+        shown = JourneyMap(self.stages_group, self.columns_group, columns, rows, self.with_metrics)
+        return shown, empty
+
 
 def journey_groups(columns_slug: str | None) -> tuple[TagGroup | None, TagGroup | None, list]:
     """(the stages group, the chosen columns group, every group the columns may come from),

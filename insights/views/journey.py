@@ -20,7 +20,9 @@ def journey_map_page(request):
     if columns is None:
         error = _("Unknown tag group: %(slug)s.") % {"slug": requested}
         stages, columns, choices = journey_groups(None)
-    grid = journey_map(request.user, stages, columns, with_metrics=True)
+    grid, empty_columns = journey_map(
+        request.user, stages, columns, with_metrics=True
+    ).without_empty_columns()
     for row in grid.rows:
         for cell in row.cells:
             cell.nps_display = (
@@ -29,6 +31,7 @@ def journey_map_page(request):
     context = {
         "grid": grid,
         "choices": choices,
+        "empty_columns": empty_columns,
         "error": error,
         "min_base": MIN_RELIABLE_BASE,
         "any_small_base": any(cell.small_base for row in grid.rows for cell in row.cells),

@@ -52,12 +52,19 @@ MEASURE = """() => {
 @pytest.fixture
 def repository():
     """A small repository with long Russian names, and a superuser who sees every page."""
-    for slug, name in [("theme", "Тема"), ("segment", "Сегмент"), ("channel", "Канал")]:
+    groups = [
+        ("theme", "Тема"),
+        ("segment", "Сегмент"),
+        ("channel", "Канал"),
+        ("journey-stage", "Этап пути клиента"),
+    ]
+    for slug, name in groups:
         TagGroup.objects.get_or_create(slug=slug, defaults={"name": name})
     loyalty = TagFactory(name="Программа лояльности", aliases=["loyalty", "лояльность"])
     TagFactory(name="Кешбэк за покупки у партнёров", parent=loyalty, aliases=["cashback"])
     chat = TagFactory(name="Чат поддержки в мобильном приложении", group="channel")
     premium = TagFactory(name="Премиальные клиенты", group="segment")
+    stage = TagFactory(name="Обращение в службу поддержки", group="journey-stage")
     study = StudyFactory(
         title="NPS-опрос клиентов «Копилки» о программе лояльности, второй квартал",
         method="metric_survey",
@@ -83,7 +90,7 @@ def repository():
     insight = InsightFactory(
         statement="Клиенты не понимают, за что начислен кешбэк, когда он приходит с задержкой",
         details="Подробности " * 40,
-        tags=[loyalty, chat, premium],
+        tags=[loyalty, chat, premium, stage],
         evidence=[{"observation": quote} for quote in quotes],
         published=True,
     )
@@ -115,6 +122,7 @@ def site_pages(r) -> dict[str, str]:
         "study": r["study"].get_absolute_url(),
         "decision": r["decision"].get_absolute_url(),
         "known": "/known/?questions=Почему клиенты уходят из программы лояльности?",
+        "journey": "/journey/",
         "tokens": "/account/tokens/",
     }
 
@@ -169,6 +177,7 @@ PAGES = [
     "study",
     "decision",
     "known",
+    "journey",
     "tokens",
     "admin-index",
     *(f"admin-list-{model}" for model in MODELS),

@@ -65,3 +65,11 @@ def test_a_draft_cannot_be_confirmed_from_the_page(client_for, journey_world):
     response = curator.post(f"/insights/{journey_world['draft'].pk}/confirm/", follow=True)
     assert "Only a published insight can be confirmed" in response.content.decode()
     assert not InsightReview.objects.exists()
+
+
+def test_the_search_facet_and_chip_for_needs_review(viewer_client, overdue):
+    page = viewer_client.get("/").content.decode()
+    assert 'href="?needs_review=true"' in page
+    response = viewer_client.get("/", {"needs_review": "true"})
+    chips = [chip["text"] for chip in response.context["chips"]]
+    assert "Needs review" in chips

@@ -132,7 +132,9 @@ class _Checker:
                     what, _("missing fields: %(fields)s.") % {"fields": ", ".join(missing)}
                 )
                 continue
-            rows[pk] = self._read_row(section, row, what, model_fields)
+            present = {name: section.model._meta.get_field(name) for name in section.optional}
+            present = {name: field for name, field in present.items() if name in row}
+            rows[pk] = self._read_row(section, row, what, {**model_fields, **present})
 
     def _read_row(self, section: Section, row: dict, what: str, model_fields: dict) -> Row:
         instance = section.model()

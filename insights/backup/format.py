@@ -48,6 +48,14 @@ class Section:
     users: tuple[str, ...] = ()
     # Many-to-many field -> the section whose ids it holds (written as sorted id lists).
     many: tuple[tuple[str, str], ...] = ()
+    # Columns added after version 1: always written, but a backup without them still restores
+    # (the model's default is used).
+    optional: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The plain columns written: the required ones, then the optional ones."""
+        return (*self.fields, *self.optional)
 
     @property
     def label(self) -> str:
@@ -55,7 +63,7 @@ class Section:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        """The keys of every row, in the order they are written."""
+        """The keys every row must have (optional columns aside)."""
         return (
             *self.fields,
             *(name for name, _target in self.references),
@@ -74,12 +82,18 @@ def _columns(names: str) -> tuple[str, ...]:
 
 # In dependency order: every section refers only to itself and the ones before it.
 SECTIONS = (
-    Section("tag_groups", TagGroup, ("id", "slug", "name", "description", "position")),
+    Section(
+        "tag_groups",
+        TagGroup,
+        ("id", "slug", "name", "description", "position"),
+        optional=("review_months",),
+    ),
     Section(
         "tags",
         Tag,
         ("id", "name", "slug", "description", "created_at"),
         references=(("group", "tag_groups"), ("parent", "tags")),
+        optional=("position",),
     ),
     Section("tag_aliases", TagAlias, ("id", "name"), references=(("tag", "tags"),)),
     Section(
@@ -120,6 +134,7 @@ SECTIONS = (
         references=(("superseded_by", "insights"),),
         users=("owner",),
         many=(("tags", "tags"),),
+        optional=("reviewed_at",),
     ),
     Section(
         "evidence",

@@ -76,7 +76,7 @@ def _user_rows() -> Iterator[dict]:
 def _section_rows(section: Section) -> Iterator[dict]:
     username = get_user_model().USERNAME_FIELD
     columns = [
-        *section.fields,
+        *section.columns,
         *(f"{name}_id" for name, _target in section.references),
         *(f"{name}__{username}" for name in section.users),
     ]
@@ -85,7 +85,7 @@ def _section_rows(section: Section) -> Iterator[dict]:
         ids = [row["id"] for row in batch]
         many = {name: _linked(section.model, name, ids) for name, _target in section.many}
         for row in batch:
-            record = {name: encode(row[name]) for name in section.fields}
+            record = {name: encode(row[name]) for name in section.columns}
             record.update({name: row[f"{name}_id"] for name, _target in section.references})
             record.update({name: row[f"{name}__{username}"] for name in section.users})
             record.update({name: many[name][row["id"]] for name, _target in section.many})

@@ -133,6 +133,5 @@ def test_it_prints_on_a4_landscape(viewer_client, journey_world):
 
 
 def test_russian_interface(viewer_client, journey_world):
-    viewer_client.cookies["django_language"] = "ru"
-    page = viewer_client.get("/journey/").content.decode()
+    page = viewer_client.get("/journey/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Карта пути клиента" in page

@@ -5,8 +5,20 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from insights.models import Insight, Tag, TagGroup
+from insights.models import (
+    Evidence,
+    Insight,
+    InsightReview,
+    Observation,
+    Participant,
+    SearchDocument,
+    Study,
+    Tag,
+    TagAlias,
+    TagGroup,
+)
 from insights.services import insight_confirm_review
 
 from ..factories import TagFactory
@@ -14,11 +26,28 @@ from ..factories import TagFactory
 pytestmark = pytest.mark.django_db
 
 
+# Children before parents: what a raw delete of each table leaves behind is never referenced.
+TABLES = [
+    InsightReview,
+    Evidence,
+    Insight.tags.through,
+    Insight,
+    Observation.tags.through,
+    Observation,
+    Study.tags.through,
+    Study,
+    Participant.tags.through,
+    Participant,
+    TagAlias,
+    Tag,
+    SearchDocument,
+]
+
+
 def _wipe() -> None:
-    """Empty the database, then add back the tag groups a fresh installation has."""
-    call_command("flush", "--noinput", verbosity=0)
-    for slug in ["theme", "journey-stage", "segment", "channel"]:
-        TagGroup.objects.get_or_create(slug=slug, defaults={"name": slug})
+    """Empty the repository (raw deletes: the tag guard and PROTECT refuse ordinary ones)."""
+    for model in TABLES:
+        model.objects.all()._raw_delete(connection.alias)
 
 
 @pytest.fixture

@@ -151,6 +151,11 @@ def may_archive(user) -> bool:
     return user.has_perm("insights.archive_insight")
 
 
+def may_confirm_review(user) -> bool:
+    """Confirming that a published insight still holds is the curators' (who also publish)."""
+    return user.has_perm("insights.publish_insight")
+
+
 def may_merge_tags(user) -> bool:
     return user.has_perm("insights.merge_tag")
 

@@ -10,7 +10,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +162,11 @@ class TaggedFilterSet(django_filters.FilterSet):
         return self.is_valid() and bool(search.parse_query(self.form.cleaned_data.get("q")).include)
 
 
+def needs_review_q() -> Q:
+    """Published insights past their review date (Insight.needs_review for one row)."""
+    return Q(status=Insight.Status.PUBLISHED, review_by__lte=timezone.localdate())
+
+
 CONFIDENCE_RANK = Case(
     When(confidence=Insight.Confidence.HIGH, then=Value(3)),
     When(confidence=Insight.Confidence.MEDIUM, then=Value(2)),
@@ -203,6 +208,7 @@ class InsightFilterSet(TaggedFilterSet):
         field_name="updated_at", lookup_expr="gt", label=_("Updated after")
     )
     has_decisions = StrictBooleanFilter(method="filter_has_decisions", label=_("Has decisions"))
+    needs_review = StrictBooleanFilter(method="filter_needs_review", label=_("Needs review"))
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",
         choices=[(key, key) for key in INSIGHT_ORDERINGS],
@@ -238,6 +244,12 @@ class InsightFilterSet(TaggedFilterSet):
         if value:
             return queryset.filter(pk__in=with_decisions)
         return queryset.exclude(pk__in=with_decisions)
+
+    def filter_needs_review(self, queryset, name, value):
+        if value is None:
+            return queryset
+        due = needs_review_q()
+        return queryset.filter(due) if value else queryset.exclude(due)
 
     def filter_ordering(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset, once q has added its rank

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils.translation import ngettext
 
 from .models import Observation, Participant, Study, Tag, TagGroup
@@ -309,3 +309,39 @@ def tags_with_nps(tree: TagTree | None = None) -> set[int]:
     )
     used = {tag_id for (tag_id,) in direct.union(via_participant, via_study)}
     return {tag_id for tag_id, below in tree.closure().items() if below & used}
+
+
+def nps_by_cell(rows: list[Tag], columns: list[Tag], tree: TagTree) -> dict[tuple, MetricSummary]:
+    """NPS of the answers that belong to both a row tag and a column tag (each with the tags
+    below it, by the rule of ``tag_filter``): (row id, column id) -> summary, cells with
+    answers only. Tags need their group loaded.
+
+    One query for any grid: each answer is flagged with the rows and columns it belongs to,
+    and the database counts answers per (score, flags); Python adds the flags up per cell.
+    """
+    if not rows or not columns:
+        return {}
+
+    def flag(tag: Tag):
+        condition = tag_filter(tag, tag_ids=tree.below(tag.pk))
+        return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+    row_flags = {f"r{tag.pk}": flag(tag) for tag in rows}
+    column_flags = {f"c{tag.pk}": flag(tag) for tag in columns}
+    answers = _answers(Observation.objects.all(), [Observation.Metric.NPS])
+    grouped = (
+        answers.annotate(**row_flags, **column_flags)
+        .values("score", *row_flags, *column_flags)
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for record in grouped:
+        in_rows = [tag.pk for tag in rows if record[f"r{tag.pk}"]]
+        in_columns = [tag.pk for tag in columns if record[f"c{tag.pk}"]]
+        for row_id in in_rows:
+            for column_id in in_columns:
+                counts[row_id, column_id][record["score"]] += record["n"]
+    return {
+        cell: summarize_counts(Observation.Metric.NPS, by_score)
+        for cell, by_score in counts.items()
+    }

@@ -192,3 +192,48 @@ def run_worker(monkeypatch):
         return worker._run_tasks
 
     return run
+
+
+@pytest.fixture
+def journey_world(db) -> dict:
+    """Three journey stages (positions out of name order) against two segments.
+
+    Purchase × new customers holds a medium- and a low-confidence finding and a draft;
+    support × new customers a finding on a child stage tag; NPS answers of new customers at
+    the purchase stage (three, a small base) and of regular customers (none at that stage).
+    """
+    stage = {
+        name: TagFactory(name=name, group="journey-stage", position=position)
+        for name, position in [("Покупка", 2), ("Знакомство", 1), ("Поддержка клиентов", 3)]
+    }
+    chat = TagFactory(
+        name="Чат с оператором", group="journey-stage", parent=stage["Поддержка клиентов"]
+    )
+    new = TagFactory(name="Новые клиенты", group="segment", position=1)
+    regular = TagFactory(name="Постоянные клиенты", group="segment", position=2)
+    newcomer = ParticipantFactory(code="N-001", tags=[new])
+    low = InsightFactory(
+        statement="Новые клиенты путаются в тарифах при покупке",
+        tags=[stage["Покупка"], new], evidence=[{"observation": ObservationFactory()}],
+        published=True,
+    )  # fmt: skip
+    medium = InsightFactory(
+        statement="Новые клиенты покупают после бесплатного пробного периода",
+        tags=[stage["Покупка"], new],
+        evidence=[{"observation": ObservationFactory()}, {"observation": ObservationFactory()}],
+        published=True,
+    )  # fmt: skip
+    draft = InsightFactory(statement="Черновик о покупке", tags=[stage["Покупка"], new])
+    support = InsightFactory(
+        statement="Новые клиенты ждут ответа в чате дольше минуты",
+        tags=[chat, new], evidence=[{"observation": ObservationFactory()}], published=True,
+    )  # fmt: skip
+    survey = StudyFactory(title="NPS после покупки", method="metric_survey")
+    answers = [
+        MetricObservationFactory(
+            study=survey, score=score, participant=newcomer, tags=[stage["Покупка"]]
+        )
+        for score in (10, 9, 3)
+    ]
+    return {"stages": stage, "chat": chat, "new": new, "regular": regular, "low": low,
+            "medium": medium, "draft": draft, "support": support, "answers": answers}  # fmt: skip

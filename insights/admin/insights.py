@@ -10,11 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from .. import access
+from ..filtersets import needs_review_q
 from ..models import Evidence, Insight, InsightLink
 from ..services import (
     evidence_delete,
     evidence_save,
     insight_archive,
+    insight_confirm_review,
     insight_link_save,
     insight_publish,
     insight_save,
@@ -165,6 +167,23 @@ class InsightForm(forms.ModelForm):
         return cleaned
 
 
+class NeedsReviewListFilter(admin.SimpleListFilter):
+    """Published insights past their review date (the search's needs_review filter)."""
+
+    title = _("needs review")
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("true", _("Yes")), ("false", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "true":
+            return queryset.filter(needs_review_q())
+        if self.value() == "false":
+            return queryset.exclude(needs_review_q())
+        return queryset
+
+
 @admin.register(Insight)
 class InsightAdmin(ServiceModelAdmin):
     form = InsightForm
@@ -176,7 +195,14 @@ class InsightAdmin(ServiceModelAdmin):
         "review_by",
         "updated_at",
     ]
-    list_filter = ["status", "confidence", TagGroupListFilter, TagListFilter, "review_by"]
+    list_filter = [
+        "status",
+        "confidence",
+        NeedsReviewListFilter,
+        TagGroupListFilter,
+        TagListFilter,
+        "review_by",
+    ]
     # Plus the insight's search document: statement, details, tags and their aliases.
     search_fields = ["statement"]
     autocomplete_fields = ["tags", "owner", "superseded_by"]
@@ -185,11 +211,11 @@ class InsightAdmin(ServiceModelAdmin):
     class Media:
         css = {"all": [ENTRY_CSS]}
 
-    actions = ["publish_selected", "archive_selected"]
+    actions = ["publish_selected", "confirm_selected", "archive_selected"]
 
     def get_fieldsets(self, request, obj=None):
         main = ["statement", "details", "tags", "owner", "review_by"]
-        status = ["status", "confidence_summary", "published_at"]
+        status = ["status", "confidence_summary", "published_at", "reviewed_at", "reviewed_by"]
         if obj is not None and obj.status != Insight.Status.SUPERSEDED:
             status.append("superseded_by")
         elif obj is not None:
@@ -201,7 +227,15 @@ class InsightAdmin(ServiceModelAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", "confidence_summary", "published_at", "created_at", "updated_at"]
+        readonly = [
+            "status",
+            "confidence_summary",
+            "published_at",
+            "reviewed_at",
+            "reviewed_by",
+            "created_at",
+            "updated_at",
+        ]
         readonly.append("successor")
         if not access.may_supersede(request.user):
             readonly.append("superseded_by")
@@ -303,6 +337,21 @@ class InsightAdmin(ServiceModelAdmin):
             queryset,
             lambda insight: insight_publish(insight=insight),
             ngettext_lazy("Published %(count)d insight.", "Published %(count)d insights.", "count"),
+        )
+
+    def has_confirm_permission(self, request):
+        return access.may_confirm_review(request.user)
+
+    @admin.action(
+        description=_("Confirm selected insights still hold (new review date)"),
+        permissions=["confirm"],
+    )
+    def confirm_selected(self, request, queryset):
+        self.run_service_action(
+            request,
+            queryset,
+            lambda insight: insight_confirm_review(insight=insight, user=request.user),
+            ngettext_lazy("Confirmed %(count)d insight.", "Confirmed %(count)d insights.", "count"),
         )
 
     @admin.action(description=_("Archive selected insights"), permissions=["archive"])

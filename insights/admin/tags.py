@@ -29,7 +29,7 @@ from .search import search_words
 
 @admin.register(TagGroup)
 class TagGroupAdmin(ServiceModelAdmin):
-    list_display = ["display_name", "slug", "position", "tag_count"]
+    list_display = ["display_name", "slug", "position", "review_months", "tag_count"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug", "description"]
@@ -82,13 +82,13 @@ class MergeForm(forms.Form):
 
 @admin.register(Tag)
 class TagAdmin(ServiceModelAdmin):
-    list_display = ["name", "group", "parent", "alias_list", "usage_count"]
+    list_display = ["name", "group", "position", "parent", "alias_list", "usage_count"]
     list_filter = ["group"]
     list_select_related = ["group", "parent"]
     # Plus the tag's search document: name, aliases and description.
     search_fields = ["name", "slug"]
     autocomplete_fields = ["parent"]
-    fields = ["name", "slug", "group", "parent", "description"]
+    fields = ["name", "slug", "group", "parent", "position", "description"]
     inlines = [TagAliasInline]
     actions = ["merge_selected"]
     service_m2m = ()

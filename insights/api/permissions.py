@@ -10,6 +10,7 @@ ACTION_RULES = {
     "publish": access.may_publish,
     "supersede": access.may_supersede,
     "archive": access.may_archive,
+    "confirm": access.may_confirm_review,
     "merge": access.may_merge_tags,
     "bulk": access.may_import,
 }

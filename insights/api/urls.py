@@ -22,6 +22,7 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("known/", views.KnownView.as_view(), name="known"),
     path("loop/", views.LoopView.as_view(), name="loop"),
+    path("journey/", views.JourneyView.as_view(), name="journey"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from its own URL, not inline, so the
     # Content-Security-Policy needs no 'unsafe-inline' for scripts.

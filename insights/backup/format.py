@@ -77,12 +77,18 @@ def _columns(names: str) -> tuple[str, ...]:
 
 # In dependency order: every section refers only to itself and the ones before it.
 SECTIONS = (
-    Section("tag_groups", TagGroup, ("id", "slug", "name", "description", "position")),
+    Section(
+        "tag_groups",
+        TagGroup,
+        ("id", "slug", "name", "description", "position", "review_months"),
+        added=(("review_months", None),),
+    ),
     Section(
         "tags",
         Tag,
-        ("id", "name", "slug", "description", "created_at"),
+        ("id", "name", "slug", "description", "position", "created_at"),
         references=(("group", "tag_groups"), ("parent", "tags")),
+        added=(("position", 0),),
     ),
     Section("tag_aliases", TagAlias, ("id", "name"), references=(("tag", "tags"),)),
     Section(
@@ -118,11 +124,12 @@ SECTIONS = (
         _columns(
             "id statement details status review_by confidence supporting_count "
             "contradicting_count participant_count study_count methods created_at "
-            "updated_at published_at"
+            "updated_at published_at reviewed_at"
         ),
         references=(("superseded_by", "insights"),),
         users=("owner",),
         many=(("tags", "tags"),),
+        added=(("reviewed_at", None),),
     ),
     Section(
         "evidence",

@@ -141,10 +141,11 @@ def _write_tag_groups(rows: dict[int, Row]) -> dict[int, int]:
         group = row.instance
         if group.slug in existing:
             kept = existing[group.slug]
-            kept.name, kept.description, kept.position = (
+            kept.name, kept.description, kept.position, kept.review_months = (
                 group.name,
                 group.description,
                 group.position,
+                group.review_months,
             )
             kept.save()
             ids[pk] = kept.pk

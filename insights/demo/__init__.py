@@ -24,6 +24,7 @@ from ..services import (
 from ..text import normalize_name
 from . import insights as insight_data
 from . import studies as study_data
+from .journey import load_journey
 from .loop import load_loop
 from .tags import PARTICIPANT_SEGMENTS, TAGS
 
@@ -52,6 +53,7 @@ def load_demo() -> DemoSummary:
     _load_links(insights, created)
     _load_decisions(insights, created)
     load_loop(tags, created)
+    load_journey(tags, created)
     return DemoSummary(
         studies=Study.objects.count(),
         observations=Observation.objects.count(),

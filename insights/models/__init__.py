@@ -7,6 +7,7 @@ from .follow import DigestSubscription, Follow, SavedSearch
 from .import_job import ImportJob
 from .insight import Insight
 from .insight_link import InsightLink
+from .insight_review import InsightReview
 from .observation import METRIC_SCALES, Observation
 from .participant import Participant
 from .search_document import SearchDocument
@@ -26,6 +27,7 @@ __all__ = [
     "ImportJob",
     "Insight",
     "InsightLink",
+    "InsightReview",
     "Observation",
     "Participant",
     "SavedSearch",

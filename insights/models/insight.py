@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .tag_tree import TaggedQuerySet
@@ -49,7 +50,22 @@ class Insight(models.Model):
         verbose_name=_("superseded by"),
     )
     review_by = models.DateField(
-        _("review by"), null=True, blank=True, help_text=_("When to check it is still true.")
+        _("review by"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When to check it is still true. Publishing sets it (12 months, or what its tag "
+            "groups say) unless given; new contradicting evidence brings it forward to today."
+        ),
+    )
+    reviewed_at = models.DateTimeField(_("last confirmed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last confirmed by"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -125,6 +141,15 @@ class Insight(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("insights:insight", args=[self.pk])
+
+    @property
+    def needs_review(self) -> bool:
+        """Published and past its review date (the same rule as the needs_review filter)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.review_by is not None
+            and self.review_by <= timezone.localdate()
+        )
 
     @property
     def confidence_explanation(self) -> str:

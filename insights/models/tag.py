@@ -86,10 +86,17 @@ class Tag(NormalizedNameMixin):
         help_text=_("A broader tag of the same group; filtering by it includes this tag."),
     )
     description = models.TextField(_("description"), blank=True)
+    # The order within the group where it means something: journey stages in the order
+    # customers meet them. Equal positions fall back to the name.
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=0,
+        help_text=_("Order within its group, e.g. journey stages; equal positions go by name."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["group__position", "name"]
+        ordering = ["group__position", "position", "name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         permissions = [("merge_tag", _("Can merge tags"))]

@@ -1,3 +1,4 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,16 @@ class TagGroup(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    review_months = models.PositiveSmallIntegerField(
+        _("review after (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "An insight carrying a tag of this group is due for review this many months after "
+            "it is published or confirmed (the shortest of its groups wins). Empty: 12 months."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "name"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from .. import access, search
-from ..models import Decision, Evidence, Insight, InsightLink, Tag
+from ..models import Decision, Evidence, Insight, InsightLink, InsightReview, Tag
 from .tags import tags_with_group
 
 
@@ -16,7 +16,7 @@ def insight_list(user, insights: QuerySet | None = None) -> QuerySet:
     already know?" all start here."""
     return (
         access.visible_insights(user, insights)
-        .select_related("owner")
+        .select_related("owner", "reviewed_by")
         .prefetch_related(tags_with_group())
     )
 
@@ -67,6 +67,7 @@ class InsightPage:
     successor: Insight | None
     predecessors: list[Insight]
     show_evidence: bool
+    reviews: list[InsightReview]
 
 
 def insight_page(user, pk: int) -> InsightPage:
@@ -105,6 +106,7 @@ def insight_page(user, pk: int) -> InsightPage:
         successor=successor,
         predecessors=list(visible.filter(superseded_by=insight)),
         show_evidence=show_evidence,
+        reviews=list(insight.reviews.select_related("user")[:20]) if show_evidence else [],
     )
 
 

@@ -44,6 +44,10 @@ def filter_labels(params: QueryDict, filterset) -> list[tuple[str, str, str]]:
                 if group_names is None:
                     group_names = {g.slug: g.display_name for g in TagGroup.objects.all()}
                 text = _("Tag group: %(group)s") % {"group": group_names.get(value, value)}
+            elif key == "needs_review" and value.lower() in {"true", "1", "yes"}:
+                text = _("Needs review")
+            elif key == "needs_review" and value.lower() in {"false", "0", "no"}:
+                text = _("Does not need review")
             elif key == "q":
                 text = _("Words: %(words)s") % {"words": value}
             elif key == "status":

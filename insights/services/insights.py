@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from .. import search
 from ..confidence import EvidenceSummary
-from ..models import Evidence, Insight, InsightLink, Observation, Tag
+from ..models import Evidence, Insight, InsightLink, InsightReview, Observation, Tag
+from ..reviews import review_due
 from .common import previous_values, set_tags, validated_save
 
 
@@ -94,7 +95,27 @@ def evidence_save(*, evidence: Evidence) -> Evidence:
         _ensure_support_remains(insight, without=evidence)
     validated_save(evidence)
     insight_recompute_confidence(insight=insight)
+    newly_contradicts = evidence.relation == Evidence.Relation.CONTRADICTS and (
+        before is None or before["relation"] != Evidence.Relation.CONTRADICTS
+    )
+    if newly_contradicts and insight.status == Insight.Status.PUBLISHED:
+        _flag_for_review(insight, evidence)
     return evidence
+
+
+def _flag_for_review(insight: Insight, evidence: Evidence) -> None:
+    """New contradicting evidence: the insight is due for review today (or stays overdue)."""
+    today = timezone.localdate()
+    if insight.review_by is None or insight.review_by > today:
+        insight.review_by = today
+        # update(): the finding's text did not change, so updated_at stays as it was.
+        Insight.objects.filter(pk=insight.pk).update(review_by=today)
+    InsightReview.objects.create(
+        insight=insight,
+        kind=InsightReview.Kind.CONTRADICTED,
+        review_by=insight.review_by,
+        note=str(evidence.observation)[:500],
+    )
 
 
 def evidence_add(
@@ -144,7 +165,35 @@ def insight_publish(*, insight: Insight) -> Insight:
         )
     insight.status = Insight.Status.PUBLISHED
     insight.published_at = insight.published_at or timezone.now()
+    today = timezone.localdate()
+    if insight.review_by is None or insight.review_by <= today:
+        # A date already past would mark it overdue the moment it is published.
+        insight.review_by = review_due(insight, today)
     return validated_save(insight)
+
+
+@transaction.atomic
+def insight_confirm_review(*, insight: Insight, user=None, note: str = "") -> Insight:
+    """A curator checked the published insight and it still holds: it gets a new review date
+    (counted from today), and the confirmation goes into its review history."""
+    _lock(insight)
+    if insight.status != Insight.Status.PUBLISHED:
+        raise ValidationError(
+            _("Only a published insight can be confirmed; supersede or archive it instead."),
+            code="confirm_not_published",
+        )
+    insight.review_by = review_due(insight, timezone.localdate())
+    insight.reviewed_at = timezone.now()
+    insight.reviewed_by = user
+    validated_save(insight)
+    InsightReview.objects.create(
+        insight=insight,
+        kind=InsightReview.Kind.CONFIRMED,
+        review_by=insight.review_by,
+        user=user,
+        note=note,
+    )
+    return insight
 
 
 def insight_supersede_check(*, insight: Insight, successor: Insight) -> None:

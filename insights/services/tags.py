@@ -50,11 +50,15 @@ def tag_save(*, tag: Tag) -> Tag:
 
 def tag_create(
     *, name: str, group: TagGroup, parent: Tag | None = None, description: str = "",
-    aliases: Iterable[str] = (),
+    aliases: Iterable[str] = (), position: int = 0,
 ) -> Tag:  # fmt: skip
     """Create a tag with its aliases in one step."""
     with transaction.atomic():
-        tag = tag_save(tag=Tag(name=name, group=group, parent=parent, description=description))
+        tag = tag_save(
+            tag=Tag(
+                name=name, group=group, parent=parent, description=description, position=position
+            )
+        )
         for alias in aliases:
             tag_alias_save(alias=TagAlias(tag=tag, name=alias))
     return tag

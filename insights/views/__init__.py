@@ -5,7 +5,8 @@ let the reader in. Writes happen in the admin, the API and the follow forms, thr
 """
 
 from .follows import follow_toggle, following, saved_search_add, saved_search_remove, unsubscribe
-from .insights import insight_detail
+from .insights import insight_confirm, insight_detail
+from .journey import journey_map_page
 from .loop import loop
 from .search import insight_export, insight_search, known
 from .studies import decision_detail, study_detail
@@ -17,9 +18,11 @@ __all__ = [
     "decision_detail",
     "follow_toggle",
     "following",
+    "insight_confirm",
     "insight_detail",
     "insight_export",
     "insight_search",
+    "journey_map_page",
     "known",
     "loop",
     "saved_search_add",

@@ -186,6 +186,12 @@ def insight_search(request):
             if key != "relevance" or parsed.include
         ],
         "status_options": _status_options(params, user),
+        "needs_review": {
+            "selected": params.get("needs_review") == "true",
+            "url": querystrings.replaced(
+                params, needs_review="" if params.get("needs_review") == "true" else "true"
+            ),
+        },
         # A new search keeps the filters (not the page) of the current one.
         "kept_params": [
             (key, value)

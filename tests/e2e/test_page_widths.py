@@ -54,12 +54,19 @@ MEASURE = """() => {
 @pytest.fixture
 def repository():
     """A small repository with long Russian names, and a superuser who sees every page."""
-    for slug, name in [("theme", "Тема"), ("segment", "Сегмент"), ("channel", "Канал")]:
+    groups = [
+        ("theme", "Тема"),
+        ("segment", "Сегмент"),
+        ("channel", "Канал"),
+        ("journey-stage", "Этап пути клиента"),
+    ]
+    for slug, name in groups:
         TagGroup.objects.get_or_create(slug=slug, defaults={"name": name})
     loyalty = TagFactory(name="Программа лояльности", aliases=["loyalty", "лояльность"])
     TagFactory(name="Кешбэк за покупки у партнёров", parent=loyalty, aliases=["cashback"])
     chat = TagFactory(name="Чат поддержки в мобильном приложении", group="channel")
     premium = TagFactory(name="Премиальные клиенты", group="segment")
+    stage = TagFactory(name="Обращение в службу поддержки", group="journey-stage")
     study = StudyFactory(
         title="NPS-опрос клиентов «Копилки» о программе лояльности, второй квартал",
         method="metric_survey",
@@ -85,7 +92,7 @@ def repository():
     insight = InsightFactory(
         statement="Клиенты не понимают, за что начислен кешбэк, когда он приходит с задержкой",
         details="Подробности " * 40,
-        tags=[loyalty, chat, premium],
+        tags=[loyalty, chat, premium, stage],
         evidence=[{"observation": quote} for quote in quotes],
         published=True,
     )
@@ -139,6 +146,7 @@ def site_pages(r) -> dict[str, str]:
         "decision-impact": r["measured"].get_absolute_url(),
         "loop": "/loop/",
         "known": "/known/?questions=Почему клиенты уходят из программы лояльности?",
+        "journey": "/journey/",
         "tokens": "/account/tokens/",
         "following": "/following/",
         "unsubscribe": DigestSubscription.objects.get(user=r["admin"]).get_unsubscribe_url(),
@@ -197,6 +205,7 @@ PAGES = [
     "decision-impact",
     "loop",
     "known",
+    "journey",
     "tokens",
     "following",
     "unsubscribe",

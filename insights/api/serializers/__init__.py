@@ -3,6 +3,7 @@
 from .fields import ParticipantCodeField, TagListField, UsernameField
 from .impact import ImpactSerializer, LoopSerializer
 from .insights import (
+    ConfirmReviewSerializer,
     DecisionSerializer,
     DecisionStatusChangeSerializer,
     EmbeddedObservationSerializer,
@@ -37,6 +38,7 @@ __all__ = [
     "BulkObservationRowSerializer",
     "BulkObservationsSerializer",
     "BulkResultSerializer",
+    "ConfirmReviewSerializer",
     "DecisionSerializer",
     "DecisionStatusChangeSerializer",
     "EmbeddedObservationSerializer",

@@ -74,7 +74,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 INSIGHT_FIELDS = [
-    "id", "statement", "details", "status", "superseded_by", "review_by", "owner", "tags",
+    "id", "statement", "details", "status", "superseded_by", "review_by", "needs_review",
+    "reviewed_at", "reviewed_by", "owner", "tags",
     "confidence", "confidence_explanation", "supporting_count", "contradicting_count",
     "participant_count", "study_count", "methods", "evidence", "decisions", "url",
     "created_at", "updated_at", "published_at",
@@ -95,6 +96,15 @@ class InsightSerializer(serializers.ModelSerializer):
     )
     decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    needs_review = serializers.BooleanField(
+        read_only=True, help_text=_("Published and past its review date (or newly contradicted).")
+    )
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("User name of the curator who last confirmed it; null when never confirmed."),
+    )
 
     class Meta:
         model = Insight
@@ -147,6 +157,12 @@ class InsightWriteSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         return InsightSerializer(instance, context=self.context).data
+
+
+class ConfirmReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("Kept in the review history.")
+    )
 
 
 class SupersedeSerializer(serializers.Serializer):

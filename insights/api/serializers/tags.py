@@ -16,7 +16,9 @@ class TagGroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TagGroup
-        fields = ["id", "name", "display_name", "slug", "description", "position"]
+        fields = [
+            "id", "name", "display_name", "slug", "description", "position", "review_months",
+        ]  # fmt: skip
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -32,8 +34,8 @@ class TagSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tag
         fields = [
-            "id", "name", "slug", "group", "parent", "description", "aliases", "usage",
-            "created_at",
+            "id", "name", "slug", "group", "parent", "description", "position", "aliases",
+            "usage", "created_at",
         ]  # fmt: skip
         read_only_fields = ["slug", "created_at"]
 

@@ -2,6 +2,7 @@
 
 from .decisions import DecisionViewSet
 from .insights import InsightViewSet
+from .journey import JourneyView
 from .loop import LoopView
 from .research import ObservationViewSet, ParticipantViewSet, StudyViewSet
 from .search import KnownView, SearchView
@@ -10,6 +11,7 @@ from .tags import TagGroupViewSet, TagViewSet
 __all__ = [
     "DecisionViewSet",
     "InsightViewSet",
+    "JourneyView",
     "KnownView",
     "LoopView",
     "ObservationViewSet",

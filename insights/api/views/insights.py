@@ -15,6 +15,7 @@ from ...models import Insight
 from ...selectors import filter_labels, insight_api_list, similar_insights
 from ...services import (
     insight_archive,
+    insight_confirm_review,
     insight_create,
     insight_publish,
     insight_save,
@@ -43,8 +44,9 @@ class InsightViewSet(ApiViewSet):
             "Insights, last changed first (or by ordering), in cursor pages; Viewers see "
             "published and superseded ones. Filters: q, tag (slug, name or alias; a parent "
             "includes its children), tag_mode, tag_group, status, confidence, study, method, "
-            "owner, created_after, created_before, updated_after, has_decisions. A filter value "
-            "that cannot be right is a 400 naming the parameter."
+            "owner, created_after, created_before, updated_after, has_decisions, needs_review "
+            "(published and past its review date). A filter value that cannot be right is a 400 "
+            "naming the parameter."
         ),
         "retrieve": _(
             "One insight with its confidence grade, tags, evidence (embedded with "
@@ -74,6 +76,11 @@ class InsightViewSet(ApiViewSet):
             "and names its successor. 400 under successor when that insight cannot replace it."
         ),
         "archive": _("Archive the insight: it leaves the lists of readers."),
+        "confirm": _(
+            "Curators: confirm that a published insight still holds. It gets a new review date "
+            "(12 months from today, or what its tag groups say) and the confirmation, with the "
+            "optional note, goes into its review history. 400 for an insight not published."
+        ),
     }
 
     def get_serializer_class(self):
@@ -159,6 +166,15 @@ class InsightViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         return self._status_action(insight_archive)
+
+    @extend_schema(request=s.ConfirmReviewSerializer, responses=s.InsightSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        body = s.ConfirmReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._status_action(
+            insight_confirm_review, user=request.user, note=body.validated_data["note"]
+        )
 
     @extend_schema(
         parameters=[

@@ -68,7 +68,7 @@ def ranked_ids(kind: str, query: ParsedQuery, limit: int, *, match_any=False, wh
     where = f"AND {where}" if where else ""
     if connection.vendor == "sqlite":
         sql = (
-            f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts "
+            f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts CROSS "
             f"JOIN insights_searchdocument d ON d.id = insights_search_fts.rowid {join} "
             f"WHERE insights_search_fts MATCH {match} AND d.kind = '{kind}' {where} "
             f"ORDER BY score DESC LIMIT {int(limit)}"
@@ -180,7 +180,7 @@ def search_page(q: str, page_size: int = 20) -> str:
     match, params = _match(parse_query(q))
     if connection.vendor == "sqlite":
         matches = (
-            f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts "
+            f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts CROSS "
             f"JOIN insights_searchdocument d ON d.id = insights_search_fts.rowid "
             f"WHERE insights_search_fts MATCH {match} AND d.kind = 'insight'"
         )
@@ -215,7 +215,7 @@ def observation_search(q: str, limit: int = 50) -> str:
     match, params = _match(parse_query(q))
     if connection.vendor == "sqlite":
         ids = (
-            f"SELECT d.object_id FROM insights_search_fts JOIN insights_searchdocument d "
+            f"SELECT d.object_id FROM insights_search_fts CROSS JOIN insights_searchdocument d "
             f"ON d.id = insights_search_fts.rowid WHERE insights_search_fts MATCH {match} "
             f"AND d.kind = 'observation'"
         )

@@ -86,9 +86,7 @@ def _client(port, path, key, deadline, latencies, errors, lock):
         errors.append(failed)
 
 
-def throughput(
-    key: str, *, path="/api/v1/insights/", clients=20, seconds=20, workers=2
-) -> dict:
+def throughput(key: str, *, path="/api/v1/insights/", clients=20, seconds=20, workers=2) -> dict:
     """Requests per second of gunicorn (``workers`` processes) under ``clients`` threads."""
     port = _free_port()
     server = subprocess.Popen(

@@ -30,7 +30,7 @@ def timing(seconds: list[float]) -> dict:
 
 
 def verdict(result: dict) -> str:
-    """"ok", "MISS" or "" against the issue's target for this scenario."""
+    """ "ok", "MISS" or "" against the issue's target for this scenario."""
     target = result.get("target")
     if not target:
         return ""

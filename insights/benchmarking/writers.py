@@ -87,6 +87,8 @@ def empty_tables() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             names = ", ".join(table(model) for model in GENERATED_MODELS)
+            # Deferred foreign-key checks still pending in this transaction block a TRUNCATE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
             return
         for model in GENERATED_MODELS:

@@ -260,4 +260,3 @@ def timed(call: Callable[[], dict]) -> dict:
         return call()
     except Exception as error:  # noqa: BLE001 - one failing scenario must not stop the run
         return {"name": getattr(call, "__name__", "write"), "error": f"{error}"[:300]}
-

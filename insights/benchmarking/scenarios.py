@@ -30,11 +30,13 @@ class Context:
         self.user, _ = User.objects.get_or_create(
             username=BENCH_USER, defaults={"is_staff": True, "is_superuser": True}
         )
-        self.page_client = Client(secure=True)
+        self.page_client = Client(raise_request_exception=False)
         self.page_client.force_login(self.user)
         token, self.key = api_token_create(user=self.user, name="benchmark")
         self.token = token
-        self.api_client = Client(secure=True, headers={"authorization": f"Token {self.key}"})
+        self.api_client = Client(
+            raise_request_exception=False, headers={"authorization": f"Token {self.key}"}
+        )
         rng = random.Random(seed)
         ids = list(Insight.objects.order_by("pk").values_list("pk", flat=True)[:5000])
         self.insight_ids = rng.sample(ids, min(200, len(ids))) or [0]

@@ -4,6 +4,8 @@ SQL floor, write rates, and gunicorn throughput; print a table and write JSON.""
 import time
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.test.utils import override_settings
@@ -54,6 +56,11 @@ class Command(BaseCommand):
             raise CommandError("No insights here: run generate_dataset first.")
         if settings.DEBUG:
             self.stderr.write("Warning: DEBUG is on; figures include Django's debug overhead.")
+        elif isinstance(staticfiles_storage, ManifestFilesMixin) and not staticfiles_storage.exists(
+            staticfiles_storage.manifest_name
+        ):
+            # Pages need the static manifest when DEBUG is off, as in production.
+            call_command("collectstatic", interactive=False, verbosity=0)
         sizes = {
             "studies": Study.objects.count(),
             "observations": Observation.objects.count(),
@@ -62,8 +69,11 @@ class Command(BaseCommand):
             "search_documents": SearchDocument.objects.count(),
         }
         self.stdout.write(f"{connection.vendor}, {sizes}")
-        # The test client calls itself "testserver"; the real hosts stay allowed too.
-        hosts = override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"])
+        # The test client calls itself "testserver" and speaks plain HTTP, as the app server
+        # behind an HTTPS proxy does.
+        hosts = override_settings(
+            ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], SECURE_SSL_REDIRECT=False
+        )
         hosts.enable()
         ctx = Context(seed=options["seed"])
         results = []

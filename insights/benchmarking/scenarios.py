@@ -187,8 +187,11 @@ READS = [
 ]
 
 
-def measure(scenario: Scenario, ctx: Context, repetitions: int, warmup: int = 1) -> dict:
-    """Time the scenario and its floor; count the queries of one request."""
+def measure(
+    scenario: Scenario, ctx: Context, repetitions: int, warmup: int = 1, budget: float = 120
+) -> dict:
+    """Time the scenario and its floor; count the queries of one request. Repetitions stop
+    early once ``budget`` seconds are spent (a slow baseline still gets one sample)."""
     result = {"name": scenario.name, "label": scenario.label, "target": scenario.target}
     with CaptureQueriesContext(connection) as queries:
         response = scenario.request(ctx, 0)
@@ -204,6 +207,8 @@ def measure(scenario: Scenario, ctx: Context, repetitions: int, warmup: int = 1)
         started = time.perf_counter()
         response = scenario.request(ctx, n)
         seconds.append(time.perf_counter() - started)
+        if sum(seconds) > budget:
+            break
     result.update(report.timing(seconds))
     if scenario.floor:
         result["floor"] = floor_timing(lambda n: scenario.floor(ctx, n), repetitions)

@@ -38,6 +38,12 @@ class Command(BaseCommand):
         parser.add_argument("--repetitions", type=int, default=20, help="Timed runs each.")
         parser.add_argument("--warmup", type=int, default=2, help="Untimed runs first.")
         parser.add_argument(
+            "--budget",
+            type=float,
+            default=120,
+            help="Seconds per read scenario after which repetitions stop early.",
+        )
+        parser.add_argument(
             "--import-rows", type=int, default=100_000, help="CSV rows of import_csv."
         )
         parser.add_argument(
@@ -82,7 +88,13 @@ class Command(BaseCommand):
                 if scenario.name in chosen:
                     results.append(
                         self._show(
-                            measure(scenario, ctx, options["repetitions"], options["warmup"])
+                            measure(
+                                scenario,
+                                ctx,
+                                options["repetitions"],
+                                options["warmup"],
+                                options["budget"],
+                            )
                         )
                     )
                     reset_queries()
@@ -112,7 +124,7 @@ class Command(BaseCommand):
             hosts.disable()
         if options["json_path"]:
             keep = {k: options[k] for k in ("repetitions", "warmup", "import_rows", "bulk_rows",
-                                            "clients", "seconds", "seed")}  # fmt: skip
+                                            "clients", "seconds", "seed", "budget")}  # fmt: skip
             report.write_json(options["json_path"], report.document(results, sizes, keep))
             self.stdout.write(f"Results written to {options['json_path']}")
 

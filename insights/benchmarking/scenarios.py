@@ -4,6 +4,7 @@ authentication, permissions, filters, serializers, templates), each beside its f
 import random
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -187,16 +188,55 @@ READS = [
 ]
 
 
+@contextmanager
+def query_timeout(seconds: float | None):
+    """Stop any one query that runs longer than ``seconds`` (a baseline that takes minutes
+    per request is reported as timed out instead of holding up the run)."""
+    if not seconds:
+        yield
+        return
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+        return
+    if connection.vendor == "sqlite":
+        deadline = time.monotonic() + seconds
+        connection.connection.set_progress_handler(lambda: time.monotonic() > deadline, 100_000)
+        try:
+            yield
+        finally:
+            connection.connection.set_progress_handler(None, 0)
+        return
+    yield
+
+
 def measure(
-    scenario: Scenario, ctx: Context, repetitions: int, warmup: int = 1, budget: float = 120
+    scenario: Scenario,
+    ctx: Context,
+    repetitions: int,
+    warmup: int = 1,
+    budget: float = 120,
+    timeout: float | None = None,
 ) -> dict:
     """Time the scenario and its floor; count the queries of one request. Repetitions stop
-    early once ``budget`` seconds are spent (a slow baseline still gets one sample)."""
+    early once ``budget`` seconds are spent (a slow baseline still gets one sample); a first
+    request slower than ``timeout`` seconds is stopped and reported."""
     result = {"name": scenario.name, "label": scenario.label, "target": scenario.target}
-    with CaptureQueriesContext(connection) as queries:
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries, query_timeout(timeout):
         response = scenario.request(ctx, 0)
+    elapsed = time.perf_counter() - started
     result["status"] = response.status_code
     result["queries"] = len(queries)
+    if timeout and response.status_code == 500 and elapsed >= timeout:
+        result["error"] = f"timed out: a query ran longer than {timeout:g} s"
+        return result
     if response.status_code != 200:
         result["error"] = f"HTTP {response.status_code}: {response.content[:200]!r}"
         return result

@@ -16,6 +16,10 @@ from ...models import Insight, Observation, SearchDocument, Study, Tag
 
 WRITES = ["tag_merge", "import_csv", "api_bulk_post", "rebuild_search_index"]
 LOAD = ["gunicorn_throughput"]
+OPTIONS_KEPT = (
+    "repetitions", "warmup", "budget", "timeout", "import_rows", "bulk_rows", "clients",
+    "seconds", "seed",
+)  # fmt: skip
 ALL = [scenario.name for scenario in READS] + WRITES + LOAD
 
 
@@ -37,6 +41,13 @@ class Command(BaseCommand):
         parser.add_argument("--skip", default="", help="Comma-separated names or prefixes.")
         parser.add_argument("--repetitions", type=int, default=20, help="Timed runs each.")
         parser.add_argument("--warmup", type=int, default=2, help="Untimed runs first.")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=0,
+            help="Stop a read scenario whose first request has a query running longer than "
+            "this many seconds (default: no limit).",
+        )
         parser.add_argument(
             "--budget",
             type=float,
@@ -94,6 +105,7 @@ class Command(BaseCommand):
                                 options["repetitions"],
                                 options["warmup"],
                                 options["budget"],
+                                options["timeout"],
                             )
                         )
                     )
@@ -123,8 +135,7 @@ class Command(BaseCommand):
             ctx.close()
             hosts.disable()
         if options["json_path"]:
-            keep = {k: options[k] for k in ("repetitions", "warmup", "import_rows", "bulk_rows",
-                                            "clients", "seconds", "seed", "budget")}  # fmt: skip
+            keep = {k: options[k] for k in OPTIONS_KEPT}
             report.write_json(options["json_path"], report.document(results, sizes, keep))
             self.stdout.write(f"Results written to {options['json_path']}")
 

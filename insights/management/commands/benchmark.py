@@ -120,7 +120,7 @@ class Command(BaseCommand):
             }
             for name in WRITES:
                 if name in chosen:
-                    result = writes.timed(write_calls[name])
+                    result = writes.timed(name, write_calls[name])
                     result.setdefault("name", name)
                     results.append(self._show(result))
             if "gunicorn_throughput" in chosen:

@@ -43,9 +43,12 @@ def verdict(result: dict) -> str:
 def line(result: dict) -> str:
     """One row of the printed table."""
     name = result["name"]
-    if "error" in result:
-        return f"{name:<24} ERROR {result['error']}"
     floor = result.get("floor") or {}
+    if "error" in result:
+        text = f"{name:<24} ERROR {result['error']}"
+        if "p50_ms" in floor:
+            text += f"  | floor p50 {floor['p50_ms']:>8.1f}  p95 {floor['p95_ms']:>8.1f} ms"
+        return text
     if "p50_ms" in result:
         text = (
             f"{name:<24} p50 {result['p50_ms']:>9.1f}  p95 {result['p95_ms']:>9.1f}  "

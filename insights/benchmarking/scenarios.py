@@ -236,6 +236,8 @@ def measure(
     result["queries"] = len(queries)
     if timeout and response.status_code == 500 and elapsed >= timeout:
         result["error"] = f"timed out: a query ran longer than {timeout:g} s"
+        if scenario.floor:
+            result["floor"] = floor_timing(lambda n: scenario.floor(ctx, n), repetitions)
         return result
     if response.status_code != 200:
         result["error"] = f"HTTP {response.status_code}: {response.content[:200]!r}"

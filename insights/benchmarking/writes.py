@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Count
 
-from ..models import Observation, SearchDocument, Study, Tag
+from ..models import Insight, Observation, SearchDocument, Study, Tag
 from ..services import tag_merge
 from . import writers
 from .text import TextMaker
@@ -58,10 +58,15 @@ def _rate(name: str, label: str, amount: int, unit: str, seconds: float, **extra
 
 def merge_source() -> tuple[Tag, Tag, int]:
     """The tag whose use is nearest 10,000, and another tag of its group to merge it into."""
-    usage = Tag.objects.annotate(
-        n=Count("insights", distinct=True) + Count("observations", distinct=True)
-    )
-    rows = list(usage.values_list("pk", "group_id", "n"))
+    # Counted per table: one query joining both would count their cross product.
+    uses: dict[int, int] = {}
+    for through in (Insight.tags.through, Observation.tags.through):
+        for tag_id, n in through.objects.values_list("tag_id").annotate(n=Count("pk")):
+            uses[tag_id] = uses.get(tag_id, 0) + n
+    rows = [
+        (pk, group_id, uses.get(pk, 0))
+        for pk, group_id in Tag.objects.values_list("pk", "group_id")
+    ]
     pk, group_id, n = min(rows, key=lambda row: abs(row[2] - 10_000))
     target = (
         Tag.objects.filter(group_id=group_id, parent__isnull=True).exclude(pk=pk).first()

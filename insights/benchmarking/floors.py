@@ -113,7 +113,8 @@ def insight_rows(top_sql: str) -> str:
 
 
 def search_everything(q: str, limit: int = 10, *, question: bool = False) -> str:
-    """/api/v1/search/ and "what do we know?": the best ``limit`` of each kind."""
+    """/api/v1/search/ and "what do we know?": the best ``limit`` of each kind ("what do we
+    know?" answers with insights, studies and tags, not observations)."""
     query = parse_question(q) if question else parse_query(q)
     out = []
     insights, params = ranked_ids("insight", query, limit, match_any=question)
@@ -123,6 +124,8 @@ def search_everything(q: str, limit: int = 10, *, question: bool = False) -> str
         ("study", "o.id, o.title, o.slug, o.method, o.started_on"),
         ("tag", "o.id, o.name, o.slug, g.slug"),
     ):
+        if question and kind == "observation":
+            continue
         top, params = ranked_ids(kind, query, limit, match_any=question)
         join = {
             "observation": "JOIN insights_study s ON s.id = o.study_id",

@@ -6,14 +6,30 @@ from operator import add
 
 from django.db import models
 from django.db.models import Case, FloatField, IntegerField, Value, When
+from django.db.models.expressions import RawSQL
 
 from ..models import SearchDocument, Tag
 from . import documents
 from .query import ParsedQuery, Term, parse_query
 from .spelling import nearest_tag_ids
 
+DOCUMENTS = SearchDocument._meta.db_table
 # Rows read per batch when (re)indexing a whole table: bounded memory, few round trips.
 BATCH_SIZE = 500
+
+
+def join_index(queryset, *, rank: str, rank_params=(), tables, where, params):
+    """``queryset`` joined to its matching documents (and the index ``tables``) in one
+    statement, with ``rank`` (SQL over those tables) as ``search_rank``.
+
+    One join, so the database matches once and ranks each match once; a rank computed in a
+    correlated subquery would repeat the match for every candidate row. The outer row is
+    reached through the ORM (``pk``), so the queryset still works as a subquery.
+    """
+    joined = queryset.extra(tables=[*tables, DOCUMENTS], where=where, params=params)
+    return joined.filter(pk=RawSQL(f"{DOCUMENTS}.object_id", ())).annotate(
+        search_rank=RawSQL(rank, rank_params, output_field=FloatField())
+    )
 
 
 class SearchBackend:
@@ -84,17 +100,25 @@ class SearchBackend:
         """
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
         kind = documents.kind_of(queryset.model)
-        if parsed.include:
-            matching = self.match_ids(kind, parsed.include, match_any=match_any)
-            queryset = queryset.filter(pk__in=matching)
-            queryset = queryset.annotate(
-                search_rank=self.rank(kind, parsed.include, match_any=match_any)
-            )
+        if parsed.include and DOCUMENTS in queryset.query.extra_tables:
+            # Searched already (the index is joined once): narrow, keep the first rank.
+            queryset = queryset.filter(pk__in=self.match_ids(kind, parsed.include, match_any))
+        elif parsed.include:
+            queryset = self.filter_ranked(queryset, kind, parsed.include, match_any=match_any)
         else:
             queryset = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
         for term in parsed.exclude:
             queryset = queryset.exclude(pk__in=self.match_ids(kind, (term,)))
         return queryset
+
+    def filter_ranked(self, queryset, kind: str, terms: tuple[Term, ...], match_any=False):
+        """``queryset`` narrowed to the matches, each with its ``search_rank``.
+
+        This default ranks each row with a subquery; the full-text backends join the index
+        once instead, so the match runs once however many rows it finds.
+        """
+        queryset = queryset.filter(pk__in=self.match_ids(kind, terms, match_any=match_any))
+        return queryset.annotate(search_rank=self.rank(kind, terms, match_any=match_any))
 
     def match_ids(self, kind: str, terms: tuple[Term, ...], match_any: bool = False):
         """A subquery of object ids whose documents match every term (or any, if asked)."""

@@ -10,12 +10,14 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramWordSimilarity,
 )
+from django.db import connection
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Greatest
+from django.db.models.sql import Query
 
 from ..models import SearchDocument, Tag, TagAlias
 from ..text import normalize_name
-from .base import SearchBackend
+from .base import DOCUMENTS, SearchBackend, join_index
 from .query import WORD, Term, parse_query
 
 CONFIG = "russian"
@@ -49,6 +51,13 @@ def term_query(term: Term) -> SearchQuery:
     )
 
 
+def _compile(expression) -> tuple[str, tuple]:
+    """SQL of an expression over the documents table, columns named by that table."""
+    query = Query(SearchDocument)
+    compiler = query.get_compiler(connection=connection)
+    return compiler.compile(expression.resolve_expression(query))
+
+
 class PostgresSearchBackend(SearchBackend):
     def after_write(self, kind, object_ids):
         vectors = [
@@ -62,6 +71,21 @@ class PostgresSearchBackend(SearchBackend):
 
     def _query(self, terms, match_any=False):
         return reduce(or_ if match_any else and_, (term_query(term) for term in terms))
+
+    def filter_ranked(self, queryset, kind, terms, match_any=False):
+        # One hash join with the kind's partial GIN index; each match is ranked once.
+        query_sql, query_params = _compile(self._query(terms, match_any))
+        rank_sql, rank_params = _compile(
+            SearchRank(F("vector"), self._query(terms, match_any), weights=RANK_WEIGHTS)
+        )
+        return join_index(
+            queryset,
+            rank=rank_sql,
+            rank_params=rank_params,
+            tables=[],
+            where=[f"{DOCUMENTS}.kind = %s", f"{DOCUMENTS}.vector @@ ({query_sql})"],
+            params=[kind, *query_params],
+        )
 
     def match_ids(self, kind, terms, match_any=False):
         query = self._query(terms, match_any)

@@ -38,7 +38,9 @@ class SQLiteSearchBackend(SearchBackend):
         )
 
     def filter_ranked(self, queryset, kind, terms, match_any=False):
-        # FTS5 drives: MATCH once, then each hit's document by rowid and its row by pk.
+        # FTS5 drives: MATCH once, then each hit's document by rowid and its row by pk. The
+        # unary + keeps SQLite from driving by the (kind, object_id) index instead, which
+        # would run the MATCH again for every document of the kind.
         return join_index(
             queryset,
             rank=f"-{BM25}",
@@ -46,7 +48,7 @@ class SQLiteSearchBackend(SearchBackend):
             where=[
                 f"{FTS_TABLE} MATCH %s",
                 f"{DOCUMENTS}.id = {FTS_TABLE}.rowid",
-                f"{DOCUMENTS}.kind = %s",
+                f"+{DOCUMENTS}.kind = %s",
             ],
             params=[fts_expression(kind, terms, match_any), kind],
         )

@@ -39,40 +39,45 @@ class SearchBackend:
     matching document is (``rank``); everything else is shared.
     """
 
-    def index(self, objects: Iterable[models.Model]) -> None:
+    def index(self, objects: Iterable[models.Model], ancestors=None) -> None:
         """Write (insert or replace) the documents of these objects."""
         objects = list(objects)
         if not objects:
             return
-        ancestors = documents.ancestor_names()
+        if ancestors is None:
+            ancestors = documents.ancestor_names()
         by_kind: dict[str, list[documents.Document]] = {}
         for obj in objects:
             doc = documents.build(obj, ancestors)
             by_kind.setdefault(doc.kind, []).append(doc)
         for kind, docs in by_kind.items():
-            SearchDocument.objects.bulk_create(
-                [
-                    SearchDocument(
-                        kind=d.kind, object_id=d.object_id, title=d.title, tags=d.tags, body=d.body
-                    )
-                    for d in docs
-                ],
-                update_conflicts=True,
-                unique_fields=["kind", "object_id"],
-                update_fields=["title", "tags", "body"],
-            )
-            self.after_write(kind, [d.object_id for d in docs])
+            self.write(kind, docs)
+
+    def write(self, kind: str, docs: list[documents.Document]) -> None:
+        """Insert or replace these documents of one kind, each in one write."""
+        SearchDocument.objects.bulk_create(
+            [
+                SearchDocument(
+                    kind=d.kind, object_id=d.object_id, title=d.title, tags=d.tags, body=d.body
+                )
+                for d in docs
+            ],
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=["title", "tags", "body"],
+        )
 
     def index_queryset(self, queryset: models.QuerySet) -> int:
         """Index every object of a queryset in batches; returns how many."""
         _, _, prefetch = documents.REGISTRY[queryset.model]
+        ancestors = documents.ancestor_names()  # once, not once per batch
         count, batch = 0, []
         for obj in queryset.prefetch_related(*prefetch).iterator(chunk_size=BATCH_SIZE):
             batch.append(obj)
             if len(batch) >= BATCH_SIZE:
-                self.index(batch)
+                self.index(batch, ancestors)
                 count, batch = count + len(batch), []
-        self.index(batch)
+        self.index(batch, ancestors)
         return count + len(batch)
 
     def remove(self, model, ids: Iterable[int]) -> None:
@@ -85,9 +90,6 @@ class SearchBackend:
             documents.kind_of(model): self.index_queryset(model._default_manager.all())
             for model in documents.REGISTRY
         }
-
-    def after_write(self, kind: str, object_ids: list[int]) -> None:
-        """Hook for databases that derive more from the stored text (PostgreSQL's vectors)."""
 
     # Queries ---------------------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ import json
 from django.db import connection
 
 from ..search.query import ParsedQuery, Term, parse_query, parse_question
+from ..search.sqlite import BM25, fts_expression
 
 WEIGHTS = "'{0.05, 0.2, 0.5, 1.0}'"
-BM25 = "bm25(insights_search_fts, 10.0, 4.0, 1.0)"
 
 
 def raw_connection():
@@ -43,12 +43,11 @@ def _pg_term(term: Term) -> tuple[str, list]:
     return "(to_tsquery('russian', %s) || to_tsquery('simple', %s))", [text + ":*"] * 2
 
 
-def _match(query: ParsedQuery, match_any: bool = False) -> tuple[str, list]:
-    """PostgreSQL: a tsquery expression; SQLite: an FTS5 MATCH string (as one param)."""
+def _match(query: ParsedQuery, kind: str, match_any: bool = False) -> tuple[str, list]:
+    """PostgreSQL: a tsquery expression; SQLite: an FTS5 MATCH string (as one param) that
+    holds the document kind too, as the project's index does."""
     if connection.vendor == "sqlite":
-        from ..search.sqlite import fts_expression
-
-        return "%s", [fts_expression(query.include, match_any)]
+        return "%s", [fts_expression(kind, query.include, match_any)]
     parts, params = [], []
     for term in query.include:
         sql, term_params = _pg_term(term)
@@ -60,7 +59,7 @@ def _match(query: ParsedQuery, match_any: bool = False) -> tuple[str, list]:
 def ranked_ids(kind: str, query: ParsedQuery, limit: int, *, match_any=False, where=""):
     """SQL of (id, score) for the ``limit`` best documents of ``kind``, higher score first.
     ``where`` narrows on the object's table (aliased ``o``)."""
-    match, params = _match(query, match_any)
+    match, params = _match(query, kind, match_any)
     table = {"insight": "insights_insight", "observation": "insights_observation"}.get(
         kind, f"insights_{kind}"
     )
@@ -70,7 +69,7 @@ def ranked_ids(kind: str, query: ParsedQuery, limit: int, *, match_any=False, wh
         sql = (
             f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts CROSS "
             f"JOIN insights_searchdocument d ON d.id = insights_search_fts.rowid {join} "
-            f"WHERE insights_search_fts MATCH {match} AND d.kind = '{kind}' {where} "
+            f"WHERE insights_search_fts MATCH {match} AND +d.kind = '{kind}' {where} "
             f"ORDER BY score DESC LIMIT {int(limit)}"
         )
         return sql, params
@@ -180,12 +179,12 @@ def insight_detail(pk: int) -> str:
 def search_page(q: str, page_size: int = 20) -> str:
     """The search page: the count, the first page and the facet counts (a tag counts what
     it or a tag below it labels), over one materialised match."""
-    match, params = _match(parse_query(q))
+    match, params = _match(parse_query(q), "insight")
     if connection.vendor == "sqlite":
         matches = (
             f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts CROSS "
             f"JOIN insights_searchdocument d ON d.id = insights_search_fts.rowid "
-            f"WHERE insights_search_fts MATCH {match} AND d.kind = 'insight'"
+            f"WHERE insights_search_fts MATCH {match} AND +d.kind = 'insight'"
         )
     else:
         matches = (
@@ -215,12 +214,12 @@ def search_page(q: str, page_size: int = 20) -> str:
 
 def observation_search(q: str, limit: int = 50) -> str:
     """/api/v1/observations/?q=...: matching observations, newest first."""
-    match, params = _match(parse_query(q))
+    match, params = _match(parse_query(q), "observation")
     if connection.vendor == "sqlite":
         ids = (
             f"SELECT d.object_id FROM insights_search_fts CROSS JOIN insights_searchdocument d "
             f"ON d.id = insights_search_fts.rowid WHERE insights_search_fts MATCH {match} "
-            f"AND d.kind = 'observation'"
+            f"AND +d.kind = 'observation'"
         )
     else:
         ids = (

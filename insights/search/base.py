@@ -6,14 +6,30 @@ from operator import add
 
 from django.db import models
 from django.db.models import Case, FloatField, IntegerField, Value, When
+from django.db.models.expressions import RawSQL
 
 from ..models import SearchDocument, Tag
 from . import documents
 from .query import ParsedQuery, Term, parse_query
 from .spelling import nearest_tag_ids
 
+DOCUMENTS = SearchDocument._meta.db_table
 # Rows read per batch when (re)indexing a whole table: bounded memory, few round trips.
 BATCH_SIZE = 500
+
+
+def join_index(queryset, *, rank: str, rank_params=(), tables, where, params):
+    """``queryset`` joined to its matching documents (and the index ``tables``) in one
+    statement, with ``rank`` (SQL over those tables) as ``search_rank``.
+
+    One join, so the database matches once and ranks each match once; a rank computed in a
+    correlated subquery would repeat the match for every candidate row. The outer row is
+    reached through the ORM (``pk``), so the queryset still works as a subquery.
+    """
+    joined = queryset.extra(tables=[*tables, DOCUMENTS], where=where, params=params)
+    return joined.filter(pk=RawSQL(f"{DOCUMENTS}.object_id", ())).annotate(
+        search_rank=RawSQL(rank, rank_params, output_field=FloatField())
+    )
 
 
 class SearchBackend:
@@ -23,40 +39,45 @@ class SearchBackend:
     matching document is (``rank``); everything else is shared.
     """
 
-    def index(self, objects: Iterable[models.Model]) -> None:
+    def index(self, objects: Iterable[models.Model], ancestors=None) -> None:
         """Write (insert or replace) the documents of these objects."""
         objects = list(objects)
         if not objects:
             return
-        ancestors = documents.ancestor_names()
+        if ancestors is None:
+            ancestors = documents.ancestor_names()
         by_kind: dict[str, list[documents.Document]] = {}
         for obj in objects:
             doc = documents.build(obj, ancestors)
             by_kind.setdefault(doc.kind, []).append(doc)
         for kind, docs in by_kind.items():
-            SearchDocument.objects.bulk_create(
-                [
-                    SearchDocument(
-                        kind=d.kind, object_id=d.object_id, title=d.title, tags=d.tags, body=d.body
-                    )
-                    for d in docs
-                ],
-                update_conflicts=True,
-                unique_fields=["kind", "object_id"],
-                update_fields=["title", "tags", "body"],
-            )
-            self.after_write(kind, [d.object_id for d in docs])
+            self.write(kind, docs)
+
+    def write(self, kind: str, docs: list[documents.Document]) -> None:
+        """Insert or replace these documents of one kind, each in one write."""
+        SearchDocument.objects.bulk_create(
+            [
+                SearchDocument(
+                    kind=d.kind, object_id=d.object_id, title=d.title, tags=d.tags, body=d.body
+                )
+                for d in docs
+            ],
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=["title", "tags", "body"],
+        )
 
     def index_queryset(self, queryset: models.QuerySet) -> int:
         """Index every object of a queryset in batches; returns how many."""
         _, _, prefetch = documents.REGISTRY[queryset.model]
+        ancestors = documents.ancestor_names()  # once, not once per batch
         count, batch = 0, []
         for obj in queryset.prefetch_related(*prefetch).iterator(chunk_size=BATCH_SIZE):
             batch.append(obj)
             if len(batch) >= BATCH_SIZE:
-                self.index(batch)
+                self.index(batch, ancestors)
                 count, batch = count + len(batch), []
-        self.index(batch)
+        self.index(batch, ancestors)
         return count + len(batch)
 
     def remove(self, model, ids: Iterable[int]) -> None:
@@ -70,9 +91,6 @@ class SearchBackend:
             for model in documents.REGISTRY
         }
 
-    def after_write(self, kind: str, object_ids: list[int]) -> None:
-        """Hook for databases that derive more from the stored text (PostgreSQL's vectors)."""
-
     # Queries ---------------------------------------------------------------------------------
 
     def search(
@@ -84,17 +102,25 @@ class SearchBackend:
         """
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
         kind = documents.kind_of(queryset.model)
-        if parsed.include:
-            matching = self.match_ids(kind, parsed.include, match_any=match_any)
-            queryset = queryset.filter(pk__in=matching)
-            queryset = queryset.annotate(
-                search_rank=self.rank(kind, parsed.include, match_any=match_any)
-            )
+        if parsed.include and DOCUMENTS in queryset.query.extra_tables:
+            # Searched already (the index is joined once): narrow, keep the first rank.
+            queryset = queryset.filter(pk__in=self.match_ids(kind, parsed.include, match_any))
+        elif parsed.include:
+            queryset = self.filter_ranked(queryset, kind, parsed.include, match_any=match_any)
         else:
             queryset = queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
         for term in parsed.exclude:
             queryset = queryset.exclude(pk__in=self.match_ids(kind, (term,)))
         return queryset
+
+    def filter_ranked(self, queryset, kind: str, terms: tuple[Term, ...], match_any=False):
+        """``queryset`` narrowed to the matches, each with its ``search_rank``.
+
+        This default ranks each row with a subquery; the full-text backends join the index
+        once instead, so the match runs once however many rows it finds.
+        """
+        queryset = queryset.filter(pk__in=self.match_ids(kind, terms, match_any=match_any))
+        return queryset.annotate(search_rank=self.rank(kind, terms, match_any=match_any))
 
     def match_ids(self, kind: str, terms: tuple[Term, ...], match_any: bool = False):
         """A subquery of object ids whose documents match every term (or any, if asked)."""

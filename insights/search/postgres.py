@@ -2,20 +2,21 @@
 English for Latin words), a GIN index, and pg_trgm for misspelt tag names."""
 
 from functools import reduce
-from operator import add, and_, or_
+from operator import and_, or_
 
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
     TrigramWordSimilarity,
 )
+from django.db import connection
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Greatest
+from django.db.models.sql import Query
 
 from ..models import SearchDocument, Tag, TagAlias
 from ..text import normalize_name
-from .base import SearchBackend
+from .base import DOCUMENTS, SearchBackend, join_index
 from .query import WORD, Term, parse_query
 
 CONFIG = "russian"
@@ -27,6 +28,14 @@ RANK_WEIGHTS = [0.05, 0.2, 0.5, 1.0]
 TRIGRAM_THRESHOLD = 0.4
 # Misspelt words looked up per query (each adds a similarity to compute, not a query).
 MAX_TYPO_WORDS = 6
+
+
+# The weighted vector of a document: each field stemmed (russian) and as typed (simple).
+VECTOR_SQL = " || ".join(
+    f"setweight(to_tsvector('{config}'::regconfig, COALESCE(d.{field}, '')), '{weight}')"
+    for field, weight in (("title", "A"), ("tags", "B"), ("body", "C"))
+    for config in (CONFIG, PREFIX_CONFIG)
+)
 
 
 def _term_text(term: Term) -> str:
@@ -49,19 +58,56 @@ def term_query(term: Term) -> SearchQuery:
     )
 
 
+def _compile(expression) -> tuple[str, tuple]:
+    """SQL of an expression over the documents table, columns named by that table."""
+    query = Query(SearchDocument)
+    compiler = query.get_compiler(connection=connection)
+    return compiler.compile(expression.resolve_expression(query))
+
+
 class PostgresSearchBackend(SearchBackend):
-    def after_write(self, kind, object_ids):
-        vectors = [
-            SearchVector(field, weight=weight, config=config)
-            for field, weight in (("title", "A"), ("tags", "B"), ("body", "C"))
-            for config in (CONFIG, PREFIX_CONFIG)
-        ]
-        SearchDocument.objects.filter(kind=kind, object_id__in=object_ids).update(
-            vector=reduce(add, vectors)
-        )
+    def write(self, kind, docs):
+        # One INSERT that computes the vector: writing the text and then updating it with
+        # its vector left a dead tuple behind for every document.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {DOCUMENTS} (kind, object_id, title, tags, body, vector) "
+                f"SELECT %s, d.object_id, d.title, d.tags, d.body, {VECTOR_SQL} "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+                "AS d(object_id, title, tags, body) "
+                "ON CONFLICT (kind, object_id) DO UPDATE SET title = EXCLUDED.title, "
+                "tags = EXCLUDED.tags, body = EXCLUDED.body, vector = EXCLUDED.vector",
+                [
+                    kind,
+                    [d.object_id for d in docs],
+                    [d.title for d in docs],
+                    [d.tags for d in docs],
+                    [d.body for d in docs],
+                ],
+            )
+
+    def rebuild(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {DOCUMENTS}")  # no dead tuples to vacuum afterwards
+        return super().rebuild()
 
     def _query(self, terms, match_any=False):
         return reduce(or_ if match_any else and_, (term_query(term) for term in terms))
+
+    def filter_ranked(self, queryset, kind, terms, match_any=False):
+        # One hash join with the kind's partial GIN index; each match is ranked once.
+        query_sql, query_params = _compile(self._query(terms, match_any))
+        rank_sql, rank_params = _compile(
+            SearchRank(F("vector"), self._query(terms, match_any), weights=RANK_WEIGHTS)
+        )
+        return join_index(
+            queryset,
+            rank=rank_sql,
+            rank_params=rank_params,
+            tables=[],
+            where=[f"{DOCUMENTS}.kind = %s", f"{DOCUMENTS}.vector @@ ({query_sql})"],
+            params=[kind, *query_params],
+        )
 
     def match_ids(self, kind, terms, match_any=False):
         query = self._query(terms, match_any)

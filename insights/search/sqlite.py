@@ -5,43 +5,28 @@ prefix: "лояльность" and "лояльности" both become лояль
 """
 
 from django.db import connection
-from django.db.models import FloatField, Func, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
-from ..models import SearchDocument
-from .base import SearchBackend
+from .base import DOCUMENTS, SearchBackend, join_index
 from .query import Term
 
 FTS_TABLE = "insights_search_fts"
-# bm25 column weights: title, tags, body.
-BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0)"
+# bm25 column weights: kind (a filter, not text), title, tags, body.
+BM25 = f"bm25({FTS_TABLE}, 0.0, 10.0, 4.0, 1.0)"
 
 
-def fts_expression(terms: tuple[Term, ...], match_any: bool = False) -> str:
-    """An FTS5 query of quoted stems only: nothing a user types can break its syntax."""
+def fts_expression(kind: str, terms: tuple[Term, ...], match_any: bool = False) -> str:
+    """An FTS5 query of quoted stems only: nothing a user types can break its syntax.
+
+    The kind is matched inside the index (its own column), so a search for insights never
+    reads further than the insights among the postings of its words.
+    """
     parts = []
     for term in terms:
         tokens = " + ".join(f'"{stem}"*' for stem in term.stems)
         parts.append(f"({tokens})")
-    return (" OR " if match_any else " AND ").join(parts)
-
-
-class Fts5Rank(Func):
-    """-bm25 of one document for an FTS5 query (the document id comes from a subquery)."""
-
-    output_field = FloatField()
-
-    def __init__(self, document_id, match: str):
-        super().__init__(document_id)
-        self.match = match
-
-    def as_sql(self, compiler, connection, **extra_context):
-        document_sql, params = compiler.compile(self.source_expressions[0])
-        sql = (
-            f"(SELECT -{BM25} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-            f"AND {FTS_TABLE}.rowid = {document_sql})"
-        )
-        return sql, (self.match, *params)
+    words = (" OR " if match_any else " AND ").join(parts)
+    return f'{{kind}} : "{kind}" AND {{title tags body}} : ({words})'
 
 
 class SQLiteSearchBackend(SearchBackend):
@@ -49,12 +34,24 @@ class SQLiteSearchBackend(SearchBackend):
         return RawSQL(
             f"SELECT d.object_id FROM {FTS_TABLE} JOIN insights_searchdocument d "
             f"ON d.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s AND d.kind = %s",
-            (fts_expression(terms, match_any), kind),
+            (fts_expression(kind, terms, match_any), kind),
         )
 
-    def rank(self, kind, terms, match_any=False):
-        document = SearchDocument.objects.filter(kind=kind, object_id=OuterRef("pk")).values("id")
-        return Fts5Rank(Subquery(document[:1]), fts_expression(terms, match_any))
+    def filter_ranked(self, queryset, kind, terms, match_any=False):
+        # FTS5 drives: MATCH once, then each hit's document by rowid and its row by pk. The
+        # unary + keeps SQLite from driving by the (kind, object_id) index instead, which
+        # would run the MATCH again for every document of the kind.
+        return join_index(
+            queryset,
+            rank=f"-{BM25}",
+            tables=[FTS_TABLE],
+            where=[
+                f"{FTS_TABLE} MATCH %s",
+                f"{DOCUMENTS}.id = {FTS_TABLE}.rowid",
+                f"+{DOCUMENTS}.kind = %s",
+            ],
+            params=[fts_expression(kind, terms, match_any), kind],
+        )
 
     def rebuild(self):
         counts = super().rebuild()

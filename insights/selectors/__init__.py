@@ -6,6 +6,7 @@ Writes live in insights.services; who may see what is decided by insights.access
 
 from .insights import (
     InsightPage,
+    by_ids,
     in_order,
     insight_api_list,
     insight_list,
@@ -46,6 +47,7 @@ __all__ = [
     "LoopReport",
     "LoopRow",
     "TagPage",
+    "by_ids",
     "decision_insights",
     "filter_labels",
     "in_order",

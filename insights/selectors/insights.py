@@ -39,6 +39,12 @@ def in_order(queryset: QuerySet, ranked: list) -> list:
     return [fetched[item.pk] for item in ranked if item.pk in fetched]
 
 
+def by_ids(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of ``queryset`` (with its prefetches) with these ids, in this order."""
+    fetched = queryset.in_bulk(ids)
+    return [fetched[pk] for pk in ids if pk in fetched]
+
+
 def studies_by_insight(insight_ids: list[int]) -> dict[int, list[dict]]:
     """The studies each insight's evidence comes from, by title, in one query."""
     rows = (

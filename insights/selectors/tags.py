@@ -1,5 +1,6 @@
 """Reads about tags: resolving names, usage counts (a tag's subtree included), facets."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,6 +59,37 @@ def tag_counts_below(model, owners: QuerySet | None, tree: TagTree) -> dict[int,
     with database.cursor() as cursor:
         cursor.execute(sql + " GROUP BY c.column2", params)
         return dict(cursor.fetchall())
+
+
+def tag_counts_of_ids(model, ids: list[int], tree: TagTree) -> dict[int, int]:
+    """Tag id -> how many of the ``model`` rows ``ids`` carry the tag or a tag below it, each
+    row counted once. One query reads the rows' tags; the tree is rolled up here.
+
+    For a search already materialised as ids: the match does not run again, and no tree is
+    sent to the database.
+    """
+    if not ids:
+        return {}
+    through = model.tags.through
+    owner = through._meta.get_field(model._meta.model_name).attname
+    database = connections[router.db_for_read(through)]
+    pairs = through.objects.using(database.alias).values_list(owner, "tag_id")
+    if database.vendor == "postgresql":
+        # One array parameter, whatever the number of ids.
+        pairs = pairs.extra(where=[f"{owner} = ANY(%s)"], params=[list(ids)])
+    elif database.vendor == "sqlite":
+        # One JSON parameter: SQLite caps the number of bound parameters.
+        pairs = pairs.extra(
+            where=[f"{owner} IN (SELECT value FROM json_each(%s))"], params=[json.dumps(ids)]
+        )
+    else:
+        pairs = pairs.filter(**{f"{owner}__in": ids})
+    up = {pk: [pk, *tree.ancestors(pk)] for pk in tree.parent}
+    carriers: dict[int, set[int]] = {}
+    for row, tag in pairs.order_by():
+        for above in up.get(tag, (tag,)):
+            carriers.setdefault(above, set()).add(row)
+    return {tag: len(rows) for tag, rows in carriers.items()}
 
 
 def match_tags(values: Iterable[str]) -> dict[str, Tag]:
@@ -151,13 +183,19 @@ class FacetGroup:
     tags: list[FacetTag]
 
 
-def tag_facets(queryset: QuerySet, selected: set[int] = frozenset()) -> list[FacetGroup]:
+def tag_facets(
+    queryset: QuerySet, selected: set[int] = frozenset(), *, ids: list[int] | None = None
+) -> list[FacetGroup]:
     """For a filtered set of tagged objects: how many carry each tag or a tag below it (what
-    choosing the tag would leave), by group (two queries)."""
+    choosing the tag would leave), by group (two queries). With ``ids`` (the set already
+    fetched), counts those rows instead of running ``queryset`` again."""
     tags = list(
         Tag.objects.select_related("group").order_by("group__position", "group__name", "name")
     )
-    counts = tag_counts_below(queryset.model, queryset, TagTree.of(tags))
+    if ids is not None:
+        counts = tag_counts_of_ids(queryset.model, ids, TagTree.of(tags))
+    else:
+        counts = tag_counts_below(queryset.model, queryset, TagTree.of(tags))
     groups: dict[int, FacetGroup] = {}
     for tag in tags:
         if tag.pk not in counts and tag.pk not in selected:

@@ -14,6 +14,7 @@ from ..models import Insight
 from ..search import spelling
 from ..search.highlight import highlight, snippet
 from ..selectors import (
+    by_ids,
     filter_labels,
     insight_list,
     search_base,
@@ -139,8 +140,12 @@ def insight_search(request):
     results = filterset.qs if valid else filterset.queryset.none()
     parsed = search.parse_query(request.GET.get("q"))
 
-    paginator = Paginator(results, PAGE_SIZE)
+    # The match runs once: every matching id in the page's order, which the count, the page
+    # and the facets then read (a search ran it three times, once for each).
+    ordered_ids = list(results.values_list("pk", flat=True))
+    paginator = Paginator(ordered_ids, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = by_ids(filterset.queryset, page.object_list)
     studies = studies_by_insight([insight.pk for insight in page])
     for insight in page:
         insight.studies_list = studies.get(insight.pk, [])
@@ -161,7 +166,9 @@ def insight_search(request):
         "query": request.GET.get("q", ""),
         # The {% insights %} link tags build on these instead of the raw request.GET.
         "link_params": params,
-        "facets": tag_facets(results, {tag.pk for tag in selected_tags}) if valid else [],
+        "facets": tag_facets(results, {tag.pk for tag in selected_tags}, ids=ordered_ids)
+        if valid
+        else [],
         "selected_slugs": [tag.slug for tag in selected_tags],
         "tag_mode": tag_mode,
         "tag_mode_options": _tag_mode_options(params, tag_mode),

@@ -69,7 +69,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
     def to_representation(self, evidence):
         data = super().to_representation(evidence)
         if self.context.get("expand_evidence"):
-            data["observation"] = EmbeddedObservationSerializer(evidence.observation).data
+            if not hasattr(self, "_observation"):
+                # One serializer for every item: building one per item costs its fields.
+                self._observation = EmbeddedObservationSerializer()
+            data["observation"] = self._observation.to_representation(evidence.observation)
         return data
 
 
@@ -115,7 +118,11 @@ class InsightSerializer(serializers.ModelSerializer):
     def get_evidence(self, insight):
         if not self._reader_sees_evidence():
             return []
-        return EvidenceSerializer(insight.evidence.all(), many=True, context=self.context).data
+        if not hasattr(self, "_evidence"):
+            # Built once for the whole list (this serializer is the list's child), not once
+            # per insight: every construction binds and copies all of its fields again.
+            self._evidence = EvidenceSerializer(context=self.context)
+        return [self._evidence.to_representation(item) for item in insight.evidence.all()]
 
     def to_representation(self, insight):
         data = super().to_representation(insight)

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -11,7 +13,6 @@ from rest_framework.response import Response
 from ... import access
 from ...exports import FORMATS, export_response
 from ...filtersets import INSIGHT_ORDERINGS, InsightFilterSet
-from ...models import Insight
 from ...selectors import filter_labels, insight_api_list, similar_insights
 from ...services import (
     insight_archive,
@@ -104,13 +105,16 @@ class InsightViewSet(ApiViewSet):
         return insight_api_list(self.request.user, expand_evidence=self._expand_evidence())
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        self._ordering = INSIGHT_ORDERINGS[self._filterset_ordering()]
-        return queryset
-
-    def _filterset_ordering(self) -> str:
-        filterset = InsightFilterSet(self.request.query_params, queryset=Insight.objects.none())
-        return filterset.current_ordering if filterset.is_valid() else "-updated_at"
+        if DjangoFilterBackend not in self.filter_backends:
+            return super().filter_queryset(queryset)  # an action without filters
+        # One FilterSet gives both the rows and their order (tags are resolved once).
+        backend = DjangoFilterBackend()
+        filterset = backend.get_filterset(self.request, queryset, self)
+        if not filterset.is_valid() and backend.raise_exception:
+            raise translate_validation(filterset.errors)
+        self._filterset = filterset
+        self._ordering = INSIGHT_ORDERINGS[filterset.current_ordering]
+        return filterset.qs
 
     def get_cursor_ordering(self):
         return getattr(self, "_ordering", INSIGHT_ORDERINGS["-updated_at"])
@@ -240,8 +244,7 @@ class InsightViewSet(ApiViewSet):
 
     def _export(self, request, fmt: str):
         queryset = self.filter_queryset(self.get_queryset())
-        filterset = InsightFilterSet(request.query_params, queryset=Insight.objects.none())
-        filterset.is_valid()  # already checked by filter_queryset; names the tags for the report
+        filterset = self._filterset  # checked by filter_queryset; names the tags for the report
         return export_response(
             queryset,
             fmt,

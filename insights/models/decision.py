@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from .history import tracked
 
 
 class Decision(models.Model):
@@ -37,6 +38,8 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["-decided_on", "-created_at"]

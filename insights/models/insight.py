@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .tag_tree import TaggedQuerySet
+from .history import tracked
 
 
 def validate_one_sentence(value: str) -> None:
@@ -84,6 +85,7 @@ class Insight(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = TaggedQuerySet.as_manager()
+    history = tracked()
 
     class Meta:
         ordering = ["-updated_at"]
@@ -93,6 +95,8 @@ class Insight(models.Model):
             ("publish_insight", _("Can publish insights")),
             ("supersede_insight", _("Can supersede insights")),
             ("archive_insight", _("Can archive insights")),
+            # Any tracked object, not only insights: one switch for the curators' undo.
+            ("revert_history", _("Can revert changes and restore deleted objects")),
         ]
         indexes = [
             models.Index(fields=["status"]),

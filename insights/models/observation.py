@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .tag_tree import TaggedQuerySet
+from .history import tracked
 
 # Inclusive scales of the standard CX metrics (NPS starts at 0, not 1).
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
@@ -92,6 +93,7 @@ class Observation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TaggedQuerySet.as_manager()
+    history = tracked()
 
     class Meta:
         ordering = ["-observed_on", "-created_at"]

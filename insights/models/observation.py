@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .tag_tree import TaggedQuerySet
 from .history import tracked
+from .tag_tree import TaggedQuerySet
 
 # Inclusive scales of the standard CX metrics (NPS starts at 0, not 1).
 METRIC_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}

@@ -4,8 +4,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .tag_tree import TaggedQuerySet
 from .history import tracked
+from .tag_tree import TaggedQuerySet
 
 
 class Study(models.Model):

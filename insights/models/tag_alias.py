@@ -1,8 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .tag import NormalizedNameMixin
 from .history import tracked
+from .tag import NormalizedNameMixin
 
 
 class TagAlias(NormalizedNameMixin):

@@ -2,6 +2,7 @@
 
 from .bulk import BulkResult, RowErrors, TagResolver, observations_bulk_upsert
 from .decisions import decision_create, decision_save, decision_set_status
+from .history import Restored, object_restore, object_revert
 from .imports import ImportOptions, ImportReport, observations_import
 from .insights import (
     evidence_add,
@@ -50,6 +51,7 @@ __all__ = [
     "ImportReport",
     "MergePlan",
     "PasteResult",
+    "Restored",
     "RowErrors",
     "TagResolver",
     "api_token_create",
@@ -72,6 +74,8 @@ __all__ = [
     "insight_supersede",
     "insight_supersede_check",
     "insights_recompute_confidence",
+    "object_restore",
+    "object_revert",
     "observation_create",
     "observation_delete",
     "observation_save",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import privacy, search
+from ..history import current_surface, current_user
 from ..models import Insight, Observation, Participant, Tag, TagGroup
 from ..selectors import match_tags
 from ..text import normalize_name
@@ -184,7 +185,7 @@ def observations_bulk_upsert(
     result.created = [obs for obs, _row in kept if obs.pk is None]
     result.updated = [obs for obs, _row in kept if obs.pk is not None]
     if not dry_run:
-        _write(kept, result, participants)
+        _write(kept, result, participants, user=user)
     return result
 
 
@@ -324,8 +325,11 @@ def _empty(name: str):
     return None if name in {"observed_on", "score"} else ""
 
 
-def _write(kept: list[tuple[Observation, dict]], result: BulkResult, participants: dict) -> None:
-    """Insert and update the rows in a few statements, then their tags, index and grades."""
+def _write(
+    kept: list[tuple[Observation, dict]], result: BulkResult, participants: dict, *, user
+) -> None:
+    """Insert and update the rows in a few statements, then their history, tags, index and
+    grades."""
     Participant.objects.bulk_create([p for p in participants.values() if p.pk is None])
     for observation, row in kept:
         if "participant_code" in row or observation.pk is None:
@@ -337,11 +341,29 @@ def _write(kept: list[tuple[Observation, dict]], result: BulkResult, participant
     Observation.objects.bulk_create(result.created, batch_size=500)
     if result.updated:
         Observation.objects.bulk_update(result.updated, UPDATED_FIELDS, batch_size=500)
+    _write_history(result, user=user, now=now)
     _replace_tags(kept)
     search.index_queryset(Observation.objects.filter(pk__in=[obs.pk for obs, _row in kept]))
     insights_recompute_confidence(
         insights=Insight.objects.filter(evidence__observation__in=result.updated).distinct()
     )
+
+
+def _write_history(result: BulkResult, *, user, now) -> None:
+    """One version per row, written in bulk like the rows themselves (not a query per row)."""
+    history = Observation.history
+    attrs = {"history_surface": current_surface()}
+    user = user or current_user()
+    for rows, update in ((result.created, False), (result.updated, True)):
+        if rows:
+            history.bulk_history_create(
+                rows,
+                batch_size=500,
+                update=update,
+                default_user=user,
+                default_date=now,
+                custom_historical_attrs=attrs,
+            )
 
 
 def _replace_tags(kept: list[tuple[Observation, dict]]) -> None:

@@ -23,6 +23,7 @@ from ..services import (
 )
 from .base import ENTRY_CSS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
 from .evidence_picker import EvidencePickerSelect, observation_label
+from .history import HistoryAdminMixin
 from .studies import TagGroupListFilter, TagListFilter
 from .widgets import FILL_CELL, PreloadedAutocompleteInlineMixin, PreloadedLabelsFormSet
 
@@ -166,7 +167,7 @@ class InsightForm(forms.ModelForm):
 
 
 @admin.register(Insight)
-class InsightAdmin(ServiceModelAdmin):
+class InsightAdmin(HistoryAdminMixin, ServiceModelAdmin):
     form = InsightForm
     list_display = [
         "statement",

@@ -23,6 +23,7 @@ from ..services import (
     tag_save,
 )
 from .base import ServiceInline, ServiceModelAdmin
+from .history import HistoryAdminMixin
 from .search import search_words
 
 
@@ -80,7 +81,7 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Tag)
-class TagAdmin(ServiceModelAdmin):
+class TagAdmin(HistoryAdminMixin, ServiceModelAdmin):
     list_display = ["name", "group", "parent", "alias_list", "usage_count"]
     list_filter = ["group"]
     list_select_related = ["group", "parent"]

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..models import Evidence, Insight, TagAlias
-from ..services.history import restore_cutoff, tracked_models
 
 # Deleted rows listed per kind at most (the page is a recovery tool, not an archive).
 DELETED_LIMIT = 200
@@ -44,6 +43,9 @@ def recently_deleted() -> list[DeletedEntry]:
     One query per tracked model. Evidence and aliases whose insight or tag is gone too come
     back with it, so they are not listed on their own.
     """
+    # Imported here: the services import the selectors package.
+    from ..services.history import restore_cutoff, tracked_models
+
     entries = []
     cutoff = restore_cutoff()
     for model in tracked_models():

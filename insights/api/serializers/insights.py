@@ -77,8 +77,15 @@ INSIGHT_FIELDS = [
     "id", "statement", "details", "status", "superseded_by", "review_by", "owner", "tags",
     "confidence", "confidence_explanation", "supporting_count", "contradicting_count",
     "participant_count", "study_count", "methods", "evidence", "decisions", "url",
-    "created_at", "updated_at", "published_at",
+    "created_at", "updated_at", "published_at", "last_changed",
 ]  # fmt: skip
+
+
+class LastChangeSerializer(serializers.Serializer):
+    """The latest version in the change history: when, and by whom (a username)."""
+
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
 
 
 class InsightSerializer(serializers.ModelSerializer):
@@ -95,6 +102,9 @@ class InsightSerializer(serializers.ModelSerializer):
     )
     decisions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    last_changed = serializers.SerializerMethodField(
+        help_text=_("The latest change in its history; null for anonymous readers or none.")
+    )
 
     class Meta:
         model = Insight
@@ -106,6 +116,13 @@ class InsightSerializer(serializers.ModelSerializer):
         if not self._reader_sees_evidence():
             return []
         return EvidenceSerializer(insight.evidence.all(), many=True, context=self.context).data
+
+    @extend_schema_field(LastChangeSerializer(allow_null=True))
+    def get_last_changed(self, insight):
+        at = getattr(insight, "last_changed_at", None)
+        if at is None or not self._reader_sees_evidence():
+            return None
+        return LastChangeSerializer({"at": at, "by": insight.last_changed_by}).data
 
     def to_representation(self, insight):
         data = super().to_representation(insight)

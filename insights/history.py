@@ -9,6 +9,7 @@ the admin is recorded as an import.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +66,14 @@ class HistorySurfaceMiddleware:
     def __call__(self, request):
         with history_surface(surface_of_path(request.path_info)):
             return self.get_response(request)
+
+
+def command_surface(handle):
+    """Decorates a management command's handle(): its changes come from the command line."""
+
+    @wraps(handle)
+    def wrapper(self, *args, **options):
+        with history_surface(Surface.COMMAND):
+            return handle(self, *args, **options)
+
+    return wrapper

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ...history import command_surface
 from ...importing import FIELDS, FORMATS, MappingError, SourceError
 from ...models import Study, TagGroup
 from ...services import ImportOptions, observations_import
@@ -69,6 +70,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help=_("Hide the progress bar."))
 
+    @command_surface
     def handle(self, *args, **options):
         study = Study.objects.filter(slug=options["study"]).first()
         if study is None:

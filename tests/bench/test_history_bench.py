@@ -1,0 +1,61 @@
+"""What the change history costs an import: run on demand, prints figures (not a test run).
+
+    .venv/bin/pytest tests/bench/test_history_bench.py -s -p no:cacheprovider
+    HISTORY_BENCH_ROWS=50000 HISTORY_BENCH_RUNS=5 .venv/bin/pytest tests/bench/test_history_bench.py
+
+The same CSV file is imported into a fresh study with the history switched off
+(SIMPLE_HISTORY_ENABLED=False) and on, alternately, several times; the best run of each
+counts (the machine's other work only ever slows a run down). A first import creates every
+row, a second updates every row.
+"""
+
+import os
+import time
+
+import pytest
+
+from insights.models import Observation
+from insights.services import observations_import
+from tests.factories import StudyFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROWS = int(os.environ.get("HISTORY_BENCH_ROWS", "20000"))
+RUNS = int(os.environ.get("HISTORY_BENCH_RUNS", "3"))
+
+
+def survey_csv(rows: int, path) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("ID ответа;Дата;Респондент;Оценка NPS;Почему?\n")
+        for n in range(rows):
+            out.write(f"r{n};{1 + n % 28:02}.03.2026;P-{n % 5000};{n % 11};Ответ номер {n}\n")
+
+
+def timed_import(study, path) -> float:
+    started = time.perf_counter()
+    with open(path, "rb") as stream:
+        observations_import(study=study, stream=stream, name=path.name)
+    return time.perf_counter() - started
+
+
+def test_history_cost_of_an_import(tmp_path, settings):
+    path = tmp_path / "survey.csv"
+    survey_csv(ROWS, path)
+    best: dict[tuple[bool, str], float] = {}
+    for _run in range(RUNS):
+        for enabled in (False, True):
+            settings.SIMPLE_HISTORY_ENABLED = enabled
+            study = StudyFactory(method="metric_survey")
+            for step in ("create", "update"):
+                seconds = timed_import(study, path)
+                key = (enabled, step)
+                best[key] = min(best.get(key, seconds), seconds)
+            versions = Observation.history.filter(study_id=study.pk).count()
+            assert versions == (2 * ROWS if enabled else 0)
+    for step in ("create", "update"):
+        without, with_history = best[(False, step)], best[(True, step)]
+        print(
+            f"\n{step} {ROWS:,} rows: without history {ROWS / without:7,.0f} rows/s, "
+            f"with history {ROWS / with_history:7,.0f} rows/s "
+            f"({(with_history / without - 1) * 100:+.0f}% time)"
+        )

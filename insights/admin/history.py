@@ -32,6 +32,34 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
 
     object_history_template = "admin/insights/history/object_history.html"
     object_history_list_template = "admin/insights/history/object_history_list.html"
+    # Rows edited inline (an insight's evidence, a tag's aliases): their model and the
+    # column naming this object. Their versions are listed under the object's own.
+    history_children: tuple = ()
+    history_children_related: tuple[str, ...] = ()
+    history_children_limit = 100
+
+    def history_child_label(self, record) -> str:
+        return str(record.history_object)
+
+    def history_view(self, request, object_id, extra_context=None):
+        children = []
+        if self.history_children:
+            model, column = self.history_children
+            children = list(
+                model.history.filter(**{column: unquote(object_id)})
+                .select_related("history_user", *self.history_children_related)
+                .order_by("-history_date", "-history_id")[: self.history_children_limit]
+            )
+            for record in children:
+                record.label = self.history_child_label(record)
+        extra_context = {
+            **(extra_context or {}),
+            "child_records": children,
+            "child_title": self.history_children[0]._meta.verbose_name_plural
+            if self.history_children
+            else "",
+        }
+        return super().history_view(request, object_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         return not access.may_revert(request.user)

@@ -169,6 +169,13 @@ class InsightForm(forms.ModelForm):
 @admin.register(Insight)
 class InsightAdmin(HistoryAdminMixin, ServiceModelAdmin):
     form = InsightForm
+    history_children = (Evidence, "insight_id")
+    history_children_related = ("observation",)
+
+    def history_child_label(self, record) -> str:
+        # The row's own link to the observation, read with the list (no query per row).
+        return f"{record.get_relation_display()}: {record.observation or '—'}"
+
     list_display = [
         "statement",
         "status",

@@ -82,6 +82,7 @@ class MergeForm(forms.Form):
 
 @admin.register(Tag)
 class TagAdmin(HistoryAdminMixin, ServiceModelAdmin):
+    history_children = (TagAlias, "tag_id")
     list_display = ["name", "group", "parent", "alias_list", "usage_count"]
     list_filter = ["group"]
     list_select_related = ["group", "parent"]

@@ -61,6 +61,8 @@ def test_history_page_lists_versions_with_user_and_surface(
     page = response.content.decode()
     assert page.count("/history/") >= 7  # a link per version
     assert "Клиенты хотят чат" in page
+    # The evidence edited on the insight's form has its versions listed under it.
+    assert 'id="child-history"' in page and "Supports: Цитата" in page
 
 
 def test_curator_reverts_from_the_version_page(client, sign_in_staff, edited):

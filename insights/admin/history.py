@@ -42,6 +42,15 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
         return str(record.history_object)
 
     def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the last version of an object the queryset hides;
+        # only curators see the history of what is deleted, and no one what they may not see.
+        if self.get_object(request, unquote(object_id)) is None:
+            try:
+                exists = self.model._default_manager.filter(pk=unquote(object_id)).exists()
+            except (ValueError, ValidationError):
+                raise Http404 from None
+            if exists or not access.may_revert(request.user):
+                raise Http404
         children = []
         if self.history_children:
             model, column = self.history_children

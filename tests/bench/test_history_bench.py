@@ -18,7 +18,8 @@ from insights.models import Observation
 from insights.services import observations_import
 from tests.factories import StudyFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Several imports of thousands of rows outlast the suite's five-minute limit per test.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(3600)]
 
 ROWS = int(os.environ.get("HISTORY_BENCH_ROWS", "20000"))
 RUNS = int(os.environ.get("HISTORY_BENCH_RUNS", "3"))

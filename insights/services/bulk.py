@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .. import privacy, search
 from ..history import current_surface, current_user
 from ..models import Insight, Observation, Participant, Tag, TagGroup
+from ..models.history import write_versions
 from ..selectors import match_tags
 from ..text import normalize_name
 from .insights import insights_recompute_confidence
@@ -350,19 +351,18 @@ def _write(
 
 
 def _write_history(result: BulkResult, *, user, now) -> None:
-    """One version per row, written in bulk like the rows themselves (not a query per row)."""
-    history = Observation.history
-    attrs = {"history_surface": current_surface()}
+    """One version per row, copied by the database in a statement per batch of 500 rows (not
+    a query per row); who and from where come from the request or history_surface()."""
     user = user or current_user()
-    for rows, update in ((result.created, False), (result.updated, True)):
+    for rows, history_type in ((result.created, "+"), (result.updated, "~")):
         if rows:
-            history.bulk_history_create(
-                rows,
-                batch_size=500,
-                update=update,
-                default_user=user,
-                default_date=now,
-                custom_historical_attrs=attrs,
+            write_versions(
+                Observation,
+                [obs.pk for obs in rows],
+                history_type=history_type,
+                user_id=getattr(user, "pk", None),
+                surface=current_surface(),
+                date=now,
             )
 
 

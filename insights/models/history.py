@@ -8,6 +8,7 @@ deletion row, so a restore can bring the links back too.
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import connections, models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,8 @@ def write_versions(
     rows itself, so a bulk import pays no Python work per row for its history (the same rows
     simple-history would write, without building a model instance for each).
     """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return  # the switch simple-history itself obeys
     history = model.history.model
     tracked = history.tracked_fields
     extra = {

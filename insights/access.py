@@ -44,7 +44,7 @@ _CURATE = {
     "insights.change_tagalias", "insights.delete_tagalias",
     "insights.add_taggroup", "insights.change_taggroup", "insights.delete_taggroup",
     "insights.add_decision", "insights.change_decision", "insights.delete_decision",
-    "insights.import_unscrubbed",
+    "insights.import_unscrubbed", "insights.revert_history",
 }  # fmt: skip
 
 # Role (a Django group of this name) -> the "app_label.codename" permissions it holds, exactly.
@@ -158,6 +158,11 @@ def may_confirm_review(user) -> bool:
 
 def may_merge_tags(user) -> bool:
     return user.has_perm("insights.merge_tag")
+
+
+def may_revert(user) -> bool:
+    """May revert an object to an earlier version and restore what was deleted (curators)."""
+    return user.has_perm("insights.revert_history")
 
 
 def may_import(user) -> bool:

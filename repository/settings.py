@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "insights",
 ]
 
@@ -95,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The change history learns who changed what (the user) and from where (the surface).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "insights.history.HistorySurfaceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it turns a refused login into the lockout page (see "Login attempts" below).

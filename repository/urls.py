@@ -5,10 +5,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from insights.admin.history import recently_deleted_view
+
 urlpatterns = [
     # Visitors choose a language on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "admin/recently-deleted/",
+        admin.site.admin_view(recently_deleted_view),
+        name="admin_recently_deleted",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("insights.api.urls")),
     path("", include("insights.urls")),

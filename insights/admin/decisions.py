@@ -9,6 +9,7 @@ from .. import access
 from ..models import Decision, DecisionStatusChange
 from ..services import decision_save
 from .base import ServiceModelAdmin, https_formfield
+from .history import HistoryAdminMixin
 
 
 class DecisionStatusChangeInline(admin.TabularInline):
@@ -55,7 +56,7 @@ class DecisionForm(forms.ModelForm):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ServiceModelAdmin):
+class DecisionAdmin(HistoryAdminMixin, ServiceModelAdmin):
     form = DecisionForm
     list_display = ["title", "status", "decided_on", "owner", "insight_count", "updated_at"]
     list_filter = ["status", "decided_on", "target_metric"]

@@ -25,6 +25,7 @@ from ..services import (
 )
 from .base import ENTRY_CSS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
 from .evidence_picker import EvidencePickerSelect, observation_label
+from .history import HistoryAdminMixin
 from .studies import TagGroupListFilter, TagListFilter
 from .widgets import FILL_CELL, PreloadedAutocompleteInlineMixin, PreloadedLabelsFormSet
 
@@ -185,8 +186,15 @@ class NeedsReviewListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Insight)
-class InsightAdmin(ServiceModelAdmin):
+class InsightAdmin(HistoryAdminMixin, ServiceModelAdmin):
     form = InsightForm
+    history_children = (Evidence, "insight_id")
+    history_children_related = ("observation",)
+
+    def history_child_label(self, record) -> str:
+        # The row's own link to the observation, read with the list (no query per row).
+        return f"{record.get_relation_display()}: {record.observation or '—'}"
+
     list_display = [
         "statement",
         "status",

@@ -21,6 +21,7 @@ from ..services import (
 )
 from .base import ENTRY_CSS, ENTRY_JS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
 from .evidence_picker import EvidencePickerView
+from .history import HistoryAdminMixin
 from .observation_forms import ObservationForm, ObservationRowForm, ReadableObservationMixin
 from .study_import import StudyImportMixin
 from .study_paste import StudyPasteMixin
@@ -83,7 +84,7 @@ class ObservationInline(
 
 
 @admin.register(Study)
-class StudyAdmin(StudyPasteMixin, StudyImportMixin, ServiceModelAdmin):
+class StudyAdmin(HistoryAdminMixin, StudyPasteMixin, StudyImportMixin, ServiceModelAdmin):
     list_display = [
         "title",
         "method",
@@ -146,7 +147,7 @@ class StudyAdmin(StudyPasteMixin, StudyImportMixin, ServiceModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ReadableObservationMixin, ServiceModelAdmin):
+class ObservationAdmin(HistoryAdminMixin, ReadableObservationMixin, ServiceModelAdmin):
     form = ObservationForm
     list_display = [
         "__str__",

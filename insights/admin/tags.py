@@ -24,6 +24,7 @@ from ..services import (
     tag_save,
 )
 from .base import ServiceInline, ServiceModelAdmin
+from .history import HistoryAdminMixin
 from .search import search_words
 
 
@@ -81,7 +82,8 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Tag)
-class TagAdmin(ServiceModelAdmin):
+class TagAdmin(HistoryAdminMixin, ServiceModelAdmin):
+    history_children = (TagAlias, "tag_id")
     list_display = ["name", "group", "position", "parent", "alias_list", "usage_count"]
     list_filter = ["group"]
     list_select_related = ["group", "parent"]

@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .history import tracked
+
 
 class Decision(models.Model):
     """What a product team chose to do because of insights, and what came of it."""
@@ -67,6 +69,8 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["-decided_on", "-created_at"]

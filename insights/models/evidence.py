@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .history import tracked
+
 
 class Evidence(models.Model):
     """The link between an insight and an observation that supports or contradicts it."""
@@ -24,6 +26,8 @@ class Evidence(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["relation", "-created_at"]

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .history import tracked
 from .tag_tree import TaggedQuerySet
 
 
@@ -100,6 +101,7 @@ class Insight(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = TaggedQuerySet.as_manager()
+    history = tracked()
 
     class Meta:
         ordering = ["-updated_at"]
@@ -109,6 +111,8 @@ class Insight(models.Model):
             ("publish_insight", _("Can publish insights")),
             ("supersede_insight", _("Can supersede insights")),
             ("archive_insight", _("Can archive insights")),
+            # Any tracked object, not only insights: one switch for the curators' undo.
+            ("revert_history", _("Can revert changes and restore deleted objects")),
         ]
         indexes = [
             models.Index(fields=["status"]),

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .history import tracked
 from .tag_tree import TaggedQuerySet
 
 # Inclusive scales of the standard CX metrics (NPS starts at 0, not 1).
@@ -97,6 +98,7 @@ class Observation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TaggedQuerySet.as_manager()
+    history = tracked()
 
     class Meta:
         ordering = ["-observed_on", "-created_at"]

@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .history import tracked
 from .tag_tree import TaggedQuerySet
 
 
@@ -60,6 +61,7 @@ class Study(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TaggedQuerySet.as_manager()
+    history = tracked()
 
     class Meta:
         ordering = ["-started_on", "-created_at"]

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..text import normalize_name
+from .history import tracked
 
 
 def name_taken_error(name: str, *, exclude_tag=None, exclude_alias=None) -> ValidationError | None:
@@ -94,6 +95,8 @@ class Tag(NormalizedNameMixin):
         help_text=_("Order within its group, e.g. journey stages; equal positions go by name."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = tracked()
 
     class Meta:
         ordering = ["group__position", "position", "name"]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .history import tracked
 from .tag import NormalizedNameMixin
 
 
@@ -10,6 +11,8 @@ class TagAlias(NormalizedNameMixin):
     tag = models.ForeignKey(
         "Tag", on_delete=models.CASCADE, related_name="aliases", verbose_name=_("tag")
     )
+
+    history = tracked()
 
     class Meta:
         ordering = ["name"]

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 
 from .. import access, search
 from ..models import Decision, Evidence, Insight, InsightLink, InsightReview, Tag
+from .history import with_last_change
 from .tags import tags_with_group
 
 
@@ -27,7 +28,7 @@ def insight_api_list(user, *, expand_evidence: bool = False) -> QuerySet:
     evidence = Evidence.objects.order_by("relation", "pk")
     if expand_evidence:
         evidence = evidence.select_related("observation__study", "observation__participant")
-    return insight_list(user).prefetch_related(
+    return with_last_change(insight_list(user)).prefetch_related(
         Prefetch("evidence", queryset=evidence),
         Prefetch("decisions", queryset=Decision.objects.only("pk")),
     )
@@ -79,7 +80,7 @@ class InsightPage:
 def insight_page(user, pk: int) -> InsightPage:
     """One insight with its evidence, links, decisions, successor and predecessors, each as
     far as ``user`` may see them; Insight.DoesNotExist when the insight is not visible."""
-    insight = insight_list(user).select_related("superseded_by").get(pk=pk)
+    insight = with_last_change(insight_list(user)).select_related("superseded_by").get(pk=pk)
     visible = access.visible_insights(user)
     show_evidence = access.can_see_evidence(user)
     evidence = []

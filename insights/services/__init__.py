@@ -15,6 +15,7 @@ from .follows import (
     saved_search_create,
     saved_search_delete,
 )
+from .history import Restored, object_restore, object_revert
 from .imports import ImportOptions, ImportReport, observations_import
 from .insights import (
     evidence_add,
@@ -64,6 +65,7 @@ __all__ = [
     "ImportReport",
     "MergePlan",
     "PasteResult",
+    "Restored",
     "RowErrors",
     "TagResolver",
     "WriteConflict",
@@ -96,6 +98,8 @@ __all__ = [
     "insight_supersede",
     "insight_supersede_check",
     "insights_recompute_confidence",
+    "object_restore",
+    "object_revert",
     "observation_create",
     "observation_delete",
     "observation_save",

@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import privacy, search
+from ..history import current_surface, current_user
 from ..models import Insight, Observation, Participant, Tag, TagGroup
+from ..models.history import write_versions
 from ..selectors import match_tags
 from ..text import normalize_name
 from .conflicts import WrittenIds, retry_on_conflict
@@ -215,7 +217,7 @@ def _upsert(study, rows, errors, *, user, dry_run, scrub, keep_valid_rows, writt
     result.created = [obs for obs, _row in kept if obs.pk is None]
     result.updated = [obs for obs, _row in kept if obs.pk is not None]
     if not dry_run:
-        _write(kept, result, participants)
+        _write(kept, result, participants, user=user)
     return result
 
 
@@ -362,8 +364,11 @@ def _empty(name: str):
     return None if name in {"observed_on", "score"} else ""
 
 
-def _write(kept: list[tuple[Observation, dict]], result: BulkResult, participants: dict) -> None:
-    """Insert and update the rows in a few statements, then their tags, index and grades."""
+def _write(
+    kept: list[tuple[Observation, dict]], result: BulkResult, participants: dict, *, user
+) -> None:
+    """Insert and update the rows in a few statements, then their history, tags, index and
+    grades."""
     _create_participants(participants)
     for observation, row in kept:
         if "participant_code" in row or observation.pk is None:
@@ -375,6 +380,7 @@ def _write(kept: list[tuple[Observation, dict]], result: BulkResult, participant
     Observation.objects.bulk_create(result.created, batch_size=500)
     if result.updated:
         Observation.objects.bulk_update(result.updated, UPDATED_FIELDS, batch_size=500)
+    _write_history(result, user=user, now=now)
     _replace_tags(kept)
     search.index_queryset(Observation.objects.filter(pk__in=[obs.pk for obs, _row in kept]))
     insights_recompute_confidence(
@@ -392,6 +398,22 @@ def _create_participants(participants: dict[str, Participant]) -> None:
         participants[participant.code] = participant
     if missing := [code for code, participant in participants.items() if participant.pk is None]:
         raise IntegrityError(f"participants not created: {missing[:5]}")
+
+
+def _write_history(result: BulkResult, *, user, now) -> None:
+    """One version per row, copied by the database in a statement per batch of 500 rows (not
+    a query per row); who and from where come from the request or history_surface()."""
+    user = user or current_user()
+    for rows, history_type in ((result.created, "+"), (result.updated, "~")):
+        if rows:
+            write_versions(
+                Observation,
+                [obs.pk for obs in rows],
+                history_type=history_type,
+                user_id=getattr(user, "pk", None),
+                surface=current_surface(),
+                date=now,
+            )
 
 
 def _replace_tags(kept: list[tuple[Observation, dict]]) -> None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from ..history import Surface, history_surface
 from ..importing import rows as row_parsing
 from ..importing import sources
 from ..importing.rows import MappingError, RowParser
@@ -137,7 +138,7 @@ def observations_import(
     if options.unknown_tags == "create" and options.tag_group is None:
         raise MappingError(_("Choose the tag group in which to create unknown tags."))
     tags = TagResolver(create_in=options.tag_group if options.unknown_tags == "create" else None)
-    with transaction.atomic():
+    with history_surface(Surface.IMPORT, user=user), transaction.atomic():
         written = WrittenIds((Observation.objects.aggregate(top=Max("pk"))["top"] or 0) + 1)
         for chunk in _chunks(records, CHUNK_SIZE):
             _import_chunk(

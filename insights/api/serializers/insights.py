@@ -81,8 +81,15 @@ INSIGHT_FIELDS = [
     "reviewed_at", "reviewed_by", "owner", "tags",
     "confidence", "confidence_explanation", "supporting_count", "contradicting_count",
     "participant_count", "study_count", "methods", "evidence", "decisions", "url",
-    "created_at", "updated_at", "published_at",
+    "created_at", "updated_at", "published_at", "last_changed",
 ]  # fmt: skip
+
+
+class LastChangeSerializer(serializers.Serializer):
+    """The latest version in the change history: when, and by whom (a username)."""
+
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
 
 
 class InsightSerializer(serializers.ModelSerializer):
@@ -108,6 +115,9 @@ class InsightSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("User name of the curator who last confirmed it; null when never confirmed."),
     )
+    last_changed = serializers.SerializerMethodField(
+        help_text=_("The latest change in its history; null for anonymous readers or none.")
+    )
 
     class Meta:
         model = Insight
@@ -123,6 +133,13 @@ class InsightSerializer(serializers.ModelSerializer):
             # per insight: every construction binds and copies all of its fields again.
             self._evidence = EvidenceSerializer(context=self.context)
         return [self._evidence.to_representation(item) for item in insight.evidence.all()]
+
+    @extend_schema_field(LastChangeSerializer(allow_null=True))
+    def get_last_changed(self, insight):
+        at = getattr(insight, "last_changed_at", None)
+        if at is None or not self._reader_sees_evidence():
+            return None
+        return LastChangeSerializer({"at": at, "by": insight.last_changed_by}).data
 
     def to_representation(self, insight):
         data = super().to_representation(insight)

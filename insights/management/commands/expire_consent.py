@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ...history import command_surface
 from ...services import participants_expire_consent
 from ...services.participants import CONSENT_MODES
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             help=_("Consent expiring before this day counts (default: today)."),
         )
 
+    @command_surface
     def handle(self, *args, mode, dry_run, **options):
         today = options["date"] or timezone.localdate()
         result = participants_expire_consent(today=today, mode=mode, dry_run=dry_run)

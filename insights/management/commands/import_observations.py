@@ -9,6 +9,7 @@ from django.db import OperationalError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ...history import command_surface
 from ...importing import FIELDS, FORMATS, MappingError, SourceError
 from ...models import Study, TagGroup
 from ...services import ImportOptions, WriteConflict, observations_import
@@ -70,6 +71,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true", help=_("Hide the progress bar."))
 
+    @command_surface
     def handle(self, *args, **options):
         study = Study.objects.filter(slug=options["study"]).first()
         if study is None:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ...backup import BackupError, load_backup, restore_backup
+from ...history import command_surface
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help=_("Backup file to read."))
 
+    @command_surface
     def handle(self, *args, path, **options):
         try:
             with open(path, encoding="utf-8-sig") as file:

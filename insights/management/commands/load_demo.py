@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from ...demo import load_demo
+from ...history import command_surface
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         "observations, insights, tags, decisions). Existing demo rows are left as they are."
     )
 
+    @command_surface
     def handle(self, *args, **options):
         summary = load_demo()
         if options["verbosity"] > 0:

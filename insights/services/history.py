@@ -1,0 +1,218 @@
+"""Undo from the change history: revert an object to a version, restore what was deleted.
+
+Both go through the ordinary save services, so every rule holds again (validation, unique
+names, the evidence a published insight needs) and the confidence grades and the search
+index follow. Only curators (``access.may_revert``) may do either.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import Decision, Evidence, Insight, Observation, Study, Tag, TagAlias
+from .decisions import decision_save
+from .insights import (
+    evidence_save,
+    insight_archive,
+    insight_publish,
+    insight_save,
+    insight_supersede,
+)
+from .observations import observation_save
+from .studies import study_save
+from .tags import tag_alias_save, tag_save
+
+# A deleted object can be restored for this long; after that it is no longer offered.
+RESTORE_DAYS = 30
+
+# What a revert copies back from a version: the fields people edit. Status changes of an
+# insight have their own rules (publish, supersede, archive) and are not reverted.
+REVERTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Insight: ("statement", "details", "owner", "review_by"),
+    Study: (
+        "title", "slug", "research_questions", "method", "status", "started_on", "finished_on",
+        "owner", "team", "summary", "report_url",
+    ),
+    Observation: (
+        "kind", "text", "participant", "observed_on", "source_url", "source_ref", "external_id",
+        "metric", "score",
+    ),
+    Evidence: ("relation", "note"),
+    Tag: ("name", "slug", "group", "parent", "description"),
+    TagAlias: ("name", "tag"),
+    Decision: (
+        "title", "description", "status", "decided_on", "owner", "external_url", "outcome",
+    ),
+}  # fmt: skip
+
+# Extra fields a restore sets: the object's place (study, insight, observation).
+RESTORED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Observation: ("study",),
+    Evidence: ("insight", "observation"),
+}
+
+# Rows deleted with their parent (a cascade) come back with it.
+CASCADED = {Insight: (Evidence, "insight_id"), Tag: (TagAlias, "tag_id")}
+CASCADE_WINDOW = timedelta(seconds=10)
+
+
+def tracked_models() -> list[type[models.Model]]:
+    return list(REVERTED_FIELDS)
+
+
+def restore_cutoff():
+    """Deletions before this moment are no longer offered for restoring."""
+    return timezone.now() - timedelta(days=RESTORE_DAYS)
+
+
+def _check(user) -> None:
+    if not access.may_revert(user):
+        raise PermissionDenied(_("Only curators may revert changes or restore deleted objects."))
+
+
+def _copy(record, obj: models.Model, names) -> None:
+    for name in names:
+        attname = obj._meta.get_field(name).attname
+        setattr(obj, attname, getattr(record, attname))
+
+
+def _save(obj: models.Model, *, user, tags=None, insights=None) -> models.Model:
+    """Save through the entity's own service (the same path as an edit)."""
+    if isinstance(obj, Insight):
+        return insight_save(insight=obj, tags=tags, user=user)
+    if isinstance(obj, Study):
+        return study_save(study=obj, tags=tags)
+    if isinstance(obj, Observation):
+        # Its text was scrubbed (or deliberately not) when it was first written.
+        return observation_save(observation=obj, tags=tags, user=user, scrub=False)
+    if isinstance(obj, Evidence):
+        return evidence_save(evidence=obj)
+    if isinstance(obj, Tag):
+        return tag_save(tag=obj)
+    if isinstance(obj, TagAlias):
+        return tag_alias_save(alias=obj)
+    if isinstance(obj, Decision):
+        return decision_save(decision=obj, insights=insights, user=user)
+    raise TypeError(f"{type(obj).__name__} has no change history")
+
+
+@transaction.atomic
+def object_revert(*, user, obj: models.Model, history_id: int) -> models.Model:
+    """Give ``obj`` the values of one of its versions again, through its save service.
+
+    The revert is itself a new version (the history is never rewritten).
+    """
+    _check(user)
+    model = type(obj)
+    record = model.history.filter(pk=history_id, id=obj.pk).first()
+    if record is None:
+        raise ValidationError(_("This version does not belong to this object."), code="version")
+    obj = model._default_manager.get(pk=obj.pk)
+    _copy(record, obj, REVERTED_FIELDS[model])
+    obj._change_reason = f"revert #{history_id}"
+    return _save(obj, user=user)
+
+
+@dataclass
+class Restored:
+    """What a restore brought back."""
+
+    obj: models.Model
+    # Links that could not come back because what they pointed at is gone too.
+    skipped: int = 0
+
+
+def deletion_record(model: type[models.Model], history_id: int):
+    """The deletion row ``history_id`` of ``model`` if it may still be restored, else None."""
+    record = model.history.filter(
+        pk=history_id, history_type="-", history_date__gte=restore_cutoff()
+    ).first()
+    if record is None or model._default_manager.filter(pk=record.id).exists():
+        return None
+    return record
+
+
+@transaction.atomic
+def object_restore(*, user, model: type[models.Model], history_id: int) -> Restored:
+    """Bring back an object deleted less than RESTORE_DAYS ago, with the same id, its tags
+    (or a decision's insights) and the rows deleted with it (an insight's evidence, a tag's
+    aliases)."""
+    _check(user)
+    record = deletion_record(model, history_id)
+    if record is None:
+        raise ValidationError(
+            _("This object can no longer be restored (restoring is possible for %(days)d days).")
+            % {"days": RESTORE_DAYS},
+            code="restore_expired",
+        )
+    obj = model(pk=record.id)
+    _copy(record, obj, REVERTED_FIELDS[model] + RESTORED_FIELDS.get(model, ()))
+    obj._change_reason = f"restore #{history_id}"
+    links = record.history_links or {}
+    result = Restored(obj=obj)
+    tags = _existing(Tag, links.get("tags", []), result)
+    insights = _existing(Insight, links.get("insights", []), result)
+    if isinstance(obj, Insight):
+        obj.superseded_by = None  # a new insight starts as a draft; its status follows below
+    _save(obj, user=user, tags=tags, insights=insights)
+    _keep_created_at(model, record)
+    if model in CASCADED:
+        _restore_cascaded(model, record, result, user=user)
+    if isinstance(obj, Insight):
+        _restore_status(obj, record, result)
+    return result
+
+
+def _existing(model, ids: list[int], result: Restored) -> list:
+    found = list(model._default_manager.filter(pk__in=ids))
+    result.skipped += len(set(ids)) - len(found)
+    return found
+
+
+def _keep_created_at(model, record) -> None:
+    # auto_now_add stamps the restore; the object was created when it was first created.
+    if any(field.name == "created_at" for field in model._meta.fields):
+        model._default_manager.filter(pk=record.id).update(created_at=record.created_at)
+
+
+def _restore_cascaded(model, record, result: Restored, *, user) -> None:
+    child_model, parent_field = CASCADED[model]
+    rows = child_model.history.filter(
+        history_type="-",
+        history_date__gte=record.history_date - CASCADE_WINDOW,
+        history_date__lte=record.history_date,
+        **{parent_field: record.id},
+    ).order_by("history_date")
+    for row in rows:
+        child = child_model(pk=row.id)
+        _copy(row, child, REVERTED_FIELDS[child_model] + RESTORED_FIELDS.get(child_model, ()))
+        if child_model is Evidence and not _exists(Observation, row.observation_id):
+            result.skipped += 1
+            continue
+        child._change_reason = f"restore #{record.history_id}"
+        _save(child, user=user)
+
+
+def _exists(model, pk) -> bool:
+    return model._default_manager.filter(pk=pk).exists()
+
+
+def _restore_status(insight: Insight, record, result: Restored) -> None:
+    """Publish, archive or supersede the restored draft as it was, when its rules allow."""
+    try:
+        if record.status == Insight.Status.PUBLISHED:
+            insight_publish(insight=insight)
+            Insight.objects.filter(pk=insight.pk).update(published_at=record.published_at)
+        elif record.status == Insight.Status.ARCHIVED:
+            insight_archive(insight=insight)
+        elif record.status == Insight.Status.SUPERSEDED and record.superseded_by_id:
+            successor = Insight.objects.filter(pk=record.superseded_by_id).first()
+            if successor is not None:
+                insight_supersede(insight=insight, successor=successor)
+    except ValidationError:
+        result.skipped += 1  # it stays a draft: its rules no longer hold (evidence is gone)

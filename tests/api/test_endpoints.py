@@ -1,9 +1,9 @@
-"""REST API v1: endpoints, role matrix, errors, bulk import, pagination, query counts."""
+"""REST API v1: endpoints, role matrix, errors, filters, query counts."""
 
 import pytest
 from rest_framework.test import APIClient
 
-from insights.models import ApiToken, Insight, Observation, Tag
+from insights.models import ApiToken, Insight, Tag
 from insights.services import insight_archive
 
 from ..factories import (
@@ -232,36 +232,6 @@ def test_tag_merge_moves_uses_and_names(clients, world):
     assert list(world["published"].tags.values_list("slug", flat=True)) == ["onbording"]
 
 
-def test_filters_are_the_web_filters(clients, world):
-    viewer = clients["Contributor"]
-    by_parent = viewer.get("/api/v1/insights/", {"tag": "onbording"}).json()["results"]
-    assert {i["statement"] for i in by_parent} == {"Онбординг слишком длинный", "Черновик"}
-    by_alias = viewer.get("/api/v1/insights/", {"tag": "onboarding", "status": "published"})
-    assert [i["statement"] for i in by_alias.json()["results"]] == ["Онбординг слишком длинный"]
-    words = viewer.get("/api/v1/insights/", {"q": "длинного онбординга"}).json()["results"]
-    assert [i["statement"] for i in words] == ["Онбординг слишком длинный"]
-    bad = viewer.get("/api/v1/insights/", {"updated_after": "soon"})
-    assert bad.status_code == 400 and "updated_after" in bad.json()["error"]["fields"]
-
-
-def test_cursor_pagination_walks_every_row_once_despite_new_rows(clients, world):
-    curator = clients["Curator"]
-    for n in range(7):
-        InsightFactory(statement=f"Инсайт {n}")
-    seen, url, pages = [], "/api/v1/insights/?page_size=3", 0
-    while url:
-        body = curator.get(url).json()
-        seen += [item["id"] for item in body["results"]]
-        if pages == 0:
-            InsightFactory(statement="Появился во время обхода")  # newest: before the cursor
-        url, pages = body["next"], pages + 1
-    expected = set(
-        Insight.objects.exclude(statement="Появился во время обхода").values_list("pk", flat=True)
-    )
-    assert len(seen) == len(set(seen)) == len(expected) and set(seen) == expected
-    assert pages == 3
-
-
 def test_page_size_is_capped_at_100(clients, world):
     response = clients["Viewer"].get("/api/v1/observations/", {"page_size": 1000})
     assert response.status_code == 200
@@ -297,64 +267,6 @@ def test_list_queries_do_not_grow_with_page_size(
         large = curator.get(f"{path}{separator}page_size=100")
     assert small.status_code == large.status_code == 200
     assert len(large.json()["results"]) > len(small.json()["results"])
-
-
-def test_bulk_import_is_idempotent_and_keeps_search_current(clients, world):
-    contributor = clients["Contributor"]
-    rows = [
-        {"external_id": "srv-1", "kind": "survey_answer", "text": "Хочу тёмную тему",
-         "participant": "S-001", "tags": ["premium"], "observed_on": "2026-03-01"},
-        {"external_id": "srv-2", "kind": "metric", "metric": "nps", "score": 9},
-        {"external_id": "srv-3", "kind": "metric", "metric": "nps", "score": 3,
-         "text": "Приложение тормозит"},
-    ]  # fmt: skip
-    payload = {"study": world["other"].pk, "observations": rows}
-    first = contributor.post("/api/v1/observations/bulk/", payload)
-    assert first.status_code == 201 and first.json()["created"] == 3
-    again = contributor.post("/api/v1/observations/bulk/", payload)
-    assert again.status_code == 200
-    assert again.json() == {"created": 0, "updated": 3, "ids": first.json()["ids"]}
-    assert (
-        Observation.objects.filter(study=world["other"], external_id__startswith="srv").count() == 3
-    )
-    found = contributor.get("/api/v1/observations/", {"q": "темная тема"}).json()["results"]
-    assert [o["external_id"] for o in found] == ["srv-1"]
-    assert found[0]["participant"] == "S-001"
-
-
-def test_bulk_import_is_all_or_nothing_with_row_errors(clients, world):
-    rows = [
-        {"external_id": "ok-1", "text": "Нормальная строка"},
-        {"external_id": "bad-1", "kind": "metric", "metric": "nps", "score": 12},
-        {"external_id": "bad-2", "text": "x", "tags": ["no-such-tag"], "observed_on": "31.02.2026"},
-        {"external_id": "ok-1", "text": "Повтор"},
-    ]
-    response = clients["Contributor"].post(
-        "/api/v1/observations/bulk/", {"study": world["study"].pk, "observations": rows}
-    )
-    assert response.status_code == 400
-    fields = response.json()["error"]["fields"]["observations"]
-    assert set(fields) == {"1", "2", "3"}
-    assert "score" in fields["1"] and "observed_on" in fields["2"]
-    assert "external_id" in fields["3"]
-    assert not Observation.objects.filter(external_id="ok-1").exists()
-
-
-def test_bulk_import_of_5000_rows(clients, world):
-    rows = [
-        {"external_id": f"n-{n}", "kind": "metric", "metric": "nps", "score": n % 11,
-         "participant": f"R-{n % 300}"}
-        for n in range(5000)
-    ]  # fmt: skip
-    response = clients["Contributor"].post(
-        "/api/v1/observations/bulk/", {"study": world["other"].pk, "observations": rows}
-    )
-    assert response.status_code == 201, response.content[:500]
-    assert response.json()["created"] == 5000
-    too_many = clients["Contributor"].post(
-        "/api/v1/observations/bulk/", {"study": world["other"].pk, "observations": [*rows, {}]}
-    )
-    assert too_many.status_code == 400
 
 
 def test_study_metrics_with_counts_and_segments(clients, world):
@@ -469,90 +381,6 @@ def test_api_root_lists_the_endpoints_for_signed_in_readers(clients):
     assert APIClient().get("/api/v1/").status_code == 401
 
 
-# --- cursor pagination ----------------------------------------------------------------------
-
-
-def walk(client, url: str, *, between_pages=None) -> list[int]:
-    """Every id a client sees following ``next`` links from ``url``."""
-    seen = []
-    while url:
-        response = client.get(url)
-        assert response.status_code == 200, response.json()
-        body = response.json()
-        seen += [item["id"] for item in body["results"]]
-        if between_pages:
-            between_pages()
-        url = body["next"]
-    return seen
-
-
-def test_cursor_walks_every_row_of_a_bulk_reimport_sharing_one_updated_at(clients, world):
-    contributor = clients["Contributor"]
-    # More rows than DRF's stock cursor would skip through by offset (it caps offsets at 1,000).
-    rows = [{"external_id": f"r-{n}", "text": f"Ответ номер {n}"} for n in range(1050)]
-    payload = {"study": world["other"].pk, "observations": rows}
-    assert contributor.post("/api/v1/observations/bulk/", payload).status_code == 201
-    # Sent again: every row is updated in one statement and shares one updated_at.
-    again = contributor.post("/api/v1/observations/bulk/", payload).json()
-    assert again["updated"] == 1050
-    shared = Observation.objects.filter(external_id__startswith="r-").values("updated_at")
-    assert shared.distinct().count() == 1
-    for page_size in (100, 7):
-        seen = walk(
-            contributor, f"/api/v1/observations/?study={world['other'].pk}&page_size={page_size}"
-        )
-        expected = set(
-            Observation.objects.filter(study=world["other"]).values_list("pk", flat=True)
-        )
-        assert len(seen) == len(set(seen)) == len(expected) == 1051
-        assert set(seen) == expected
-
-
-@pytest.mark.parametrize("ordering", ["-confidence", "confidence", "statement", "-evidence"])
-def test_cursor_neither_repeats_nor_skips_rows_when_rows_arrive_while_paging(
-    clients, world, ordering
-):
-    for n in range(10):
-        InsightFactory(statement=f"Инсайт {n}")  # all low confidence, no evidence: one big tie
-    existing = set(Insight.objects.values_list("pk", flat=True))
-    arrivals = iter(range(100))
-
-    def insert():
-        InsightFactory(statement=f"Новый {next(arrivals)}")
-
-    seen = walk(
-        clients["Curator"], f"/api/v1/insights/?ordering={ordering}&page_size=3",
-        between_pages=insert,
-    )  # fmt: skip
-    assert len(seen) == len(set(seen))
-    assert existing <= set(seen)
-
-
-def test_cursor_pages_by_relevance_and_back_with_previous_links(clients, world):
-    for n in range(6):
-        InsightFactory(statement=f"Онбординг шаг {n}", details="онбординг " * n)
-    curator = clients["Curator"]
-    pages, url = [], "/api/v1/insights/?q=онбординг&page_size=2"
-    while url:
-        body = curator.get(url).json()
-        pages.append([item["id"] for item in body["results"]])
-        last, url = body, body["next"]
-    ids = [pk for page in pages for pk in page]
-    assert len(ids) == len(set(ids)) == 8
-    back, url = [], last["previous"]
-    while url:
-        body = curator.get(url).json()
-        back.append([item["id"] for item in body["results"]])
-        url = body["previous"]
-    assert back == pages[-2::-1]
-
-
-def test_a_forged_cursor_is_a_404(clients, world):
-    response = clients["Viewer"].get("/api/v1/insights/", {"cursor": "eyJvIjoxfQ"})
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
-
-
 # --- anonymous readers ----------------------------------------------------------------------
 
 
@@ -589,84 +417,6 @@ def test_known_makes_a_fixed_number_of_queries_and_counts_observations(
     studies = {study["title"]: study for study in large.json()["studies"]}
     assert studies["Онбординг волна 0"]["observation_count"] == 0
     assert "Онбординг мешает шаг" in large.json()["insights"][0]["statement"]
-
-
-# --- bulk rows ------------------------------------------------------------------------------
-
-
-def test_bulk_reports_every_rows_errors_with_a_non_object_row_and_unknown_keys(clients, world):
-    rows = [
-        {"external_id": "fine", "text": "Нормальная строка"},
-        "not a row",
-        {"external_id": "typo", "txt": "Опечатка в имени поля"},
-        {"external_id": "bad", "kind": "metric", "metric": "nps", "score": 12},
-    ]
-    response = clients["Contributor"].post(
-        "/api/v1/observations/bulk/", {"study": world["study"].pk, "observations": rows}
-    )
-    assert response.status_code == 400
-    fields = response.json()["error"]["fields"]["observations"]
-    assert set(fields) == {"1", "2", "3"}
-    assert fields["1"] == {
-        "non_field_errors": ["Each row must be an object of observation fields."]
-    }
-    assert fields["2"] == {"txt": ["Unknown field: txt."]}
-    assert "score" in fields["3"]
-    assert not Observation.objects.filter(external_id="fine").exists()
-
-
-# --- filters --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "params, field",
-    [({"has_decisions": "maybe"}, "has_decisions"), ({"tag_group": "nope"}, "tag_group"),
-     ({"tag": "\x00"}, "tag"), ({"tag": ["onbording", "a\x00b"]}, "tag"), ({"q": "\x00"}, "q"),
-     ({"study": "\x00"}, "study"), ({"owner": "x\x00"}, "owner")],
-)  # fmt: skip
-def test_bad_filter_values_are_400_with_a_field_message(clients, world, params, field):
-    response = clients["Curator"].get("/api/v1/insights/", params)
-    assert response.status_code == 400, response.content
-    assert list(response.json()["error"]["fields"]) == [field]
-
-
-@pytest.mark.parametrize(
-    "method, path, data, field",
-    [("get", "/api/v1/observations/", {"tag": "\x00"}, "tag"),
-     ("get", "/api/v1/studies/", {"tag_group": "\x00"}, "tag_group"),
-     ("get", "/api/v1/tags/", {"q": "\x00"}, "q"),
-     ("get", "/api/v1/search/", {"q": "\x00"}, "q"),
-     ("get", "/api/v1/tags/{tag}/metrics/", {"split_by": "\x00"}, "split_by"),
-     ("get", "/api/v1/studies/{study}/metrics/", {"split_by": "\x00"}, "split_by"),
-     ("post", "/api/v1/known/", {"questions": "\x00"}, "questions"),
-     ("post", "/api/v1/insights/", {"statement": "Ок", "tags": ["\x00"]}, "tags")],
-)  # fmt: skip
-def test_nul_bytes_are_refused_everywhere_text_reaches_the_database(
-    clients, world, method, path, data, field
-):
-    path = path.format(tag=world["kyc"].pk, study=world["study"].pk)
-    response = getattr(clients["Curator"], method)(path, data)
-    assert response.status_code == 400, response.content
-    assert list(response.json()["error"]["fields"]) == [field]
-
-
-def test_has_decisions_and_tag_group_still_filter(clients, world):
-    DecisionFactory(title="Сократить онбординг", insights=[world["published"]])
-    curator = clients["Curator"]
-    with_decisions = curator.get("/api/v1/insights/", {"has_decisions": "true"}).json()
-    assert [i["id"] for i in with_decisions["results"]] == [world["published"].pk]
-    without = curator.get("/api/v1/insights/", {"has_decisions": "0"}).json()
-    assert [i["id"] for i in without["results"]] == [world["draft"].pk]
-    by_group = curator.get("/api/v1/insights/", {"tag_group": "segment"}).json()
-    assert by_group["results"] == []
-
-
-def test_changing_the_status_by_patch_is_a_400_naming_the_actions(clients, world):
-    draft = world["draft"]
-    response = clients["Curator"].patch(f"/api/v1/insights/{draft.pk}/", {"status": "published"})
-    assert response.status_code == 400
-    assert "publish" in response.json()["error"]["fields"]["status"][0]
-    assert Insight.objects.get(pk=draft.pk).status == "draft"
 
 
 # --- decisions ------------------------------------------------------------------------------

@@ -90,6 +90,8 @@ def _target(title: str, metric: str, tags: list[Tag], shipped_on: date, created:
         return
     decision.target_metric = metric
     decision.shipped_on = shipped_on
+    # Decided before it shipped: the demo loads today, but the story happened then.
+    decision.decided_on = min(decision.decided_on or shipped_on, shipped_on - timedelta(days=30))
     decision_save(decision=decision, target_tags=tags)
     created["decision targets"] += 1
 

@@ -2,6 +2,7 @@
 background worker beside it for the jobs it queues (large admin imports)."""
 
 import secrets
+import signal
 import subprocess
 import sys
 
@@ -47,6 +48,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(_("Open http://%(addrport)s/ and log in.") % {"addrport": addrport})
         )
+        # A plain `kill` (SIGTERM) ends the server through the `finally` below, as Ctrl-C does,
+        # so the worker does not outlive it.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             # No autoreloader: it would run migrations and the demo load again in a child.
             call_command("runserver", addrport, use_reloader=False)

@@ -31,7 +31,10 @@ def begin_in_memory_sqlite_deferred(sender, connection, **kwargs):
 
 
 def apply_role_matrix(sender, using, apps=global_apps, **kwargs):
-    """Every migrate (and flush) leaves the role groups exactly as insights.access says."""
+    """Every migrate (and flush) leaves the role groups exactly as insights.access says, and
+    an emptied repository gets its default tag groups back, as a new one has them."""
     from .access import sync_roles
+    from .defaults import ensure_default_tag_groups
 
     sync_roles(apps, using=using)
+    ensure_default_tag_groups(apps, using=using)

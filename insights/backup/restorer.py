@@ -10,15 +10,10 @@ from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
 from .. import search
+from ..defaults import DEFAULT_TAG_GROUP_SLUGS
 from ..models import Tag, TagGroup
 from .checks import Row, check_rows
 from .format import CHUNK_SIZE, SECTIONS, BackupError, Section, link_table
-
-# The tag groups that migration 0002 creates in every repository: they are not content.
-# Written out here because a migration is history, not a module to import.
-DEFAULT_TAG_GROUP_SLUGS = frozenset(
-    ("theme", "product-area", "journey-stage", "segment", "emotion", "channel")
-)
 
 
 @dataclass

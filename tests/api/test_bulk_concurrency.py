@@ -37,7 +37,7 @@ def russian(text: str) -> bool:
 
 
 @pytest.mark.requires_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_four_identical_bulk_posts_at_once_store_each_row_once(monkeypatch):
     study = StudyFactory()
     # Known participants: this test races the rows themselves (new codes race elsewhere).
@@ -61,7 +61,7 @@ def test_four_identical_bulk_posts_at_once_store_each_row_once(monkeypatch):
 
 
 @pytest.mark.requires_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_tag_merges_sent_at_once_answer_200_or_409_never_500():
     a, b, c = (TagFactory(name=name) for name in ("Альфа", "Бета", "Гамма"))
     merges = [(a, b), (b, a), (a, c)]

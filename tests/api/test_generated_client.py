@@ -22,7 +22,7 @@ PACKAGE = "insight_api_client"
 
 # Transactional: the live server reads what the test writes. Serialized rollback brings back
 # what migrations created (tag groups, roles) if an earlier live-server test flushed it.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="session")

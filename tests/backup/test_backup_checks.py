@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from insights.backup import BackupError, export_backup, load_backup, restore_backup
-from insights.backup.restorer import DEFAULT_TAG_GROUP_SLUGS
+from insights.defaults import DEFAULT_TAG_GROUPS
 from insights.models import Observation, Study, Tag
 from insights.models.tag_tree import TagTree
 
@@ -78,4 +78,4 @@ def test_tags_in_parent_loops_are_found_by_the_tag_tree():
 
 def test_default_tag_groups_are_those_the_migration_creates():
     migration = importlib.import_module("insights.migrations.0002_default_tag_groups")
-    assert {slug for slug, _name, _text in migration.DEFAULT_GROUPS} == DEFAULT_TAG_GROUP_SLUGS
+    assert migration.DEFAULT_GROUPS == DEFAULT_TAG_GROUPS

@@ -38,7 +38,7 @@ def run_import(path: str, study, out: StringIO | None = None) -> str:
 
 
 @pytest.mark.requires_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("ids", [False, True], ids=["by-content", "by-external-id"])
 def test_two_imports_of_the_same_file_at_once_store_each_row_once(monkeypatch, tmp_path, ids):
     study = StudyFactory()

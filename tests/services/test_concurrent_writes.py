@@ -31,7 +31,7 @@ def quotes(count: int, *, ids: bool = False, participant: str = "") -> list[dict
 
 @pytest.mark.parametrize("ids", [False, True], ids=["by-content", "by-external-id"])
 @pytest.mark.requires_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_writers_of_the_same_rows_store_them_once_and_the_loser_updates(monkeypatch, ids):
     study = StudyFactory()
     # Both read the study before either writes: the race the database has to settle.
@@ -51,7 +51,7 @@ def test_two_writers_of_the_same_rows_store_them_once_and_the_loser_updates(monk
 
 
 @pytest.mark.requires_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_writers_that_create_the_same_new_participant_at_once_share_it(monkeypatch):
     studies = [StudyFactory(), StudyFactory()]
     monkeypatch.setattr(
@@ -72,7 +72,7 @@ def test_writers_that_create_the_same_new_participant_at_once_share_it(monkeypat
 
 
 @pytest.mark.requires_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_participant_created_by_four_requests_at_once_is_one_participant(monkeypatch):
     monkeypatch.setattr(
         participant_services,
@@ -85,7 +85,7 @@ def test_a_participant_created_by_four_requests_at_once_is_one_participant(monke
 
 
 @pytest.mark.requires_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_tag_merges_at_once_wait_in_turn_and_one_whose_tag_is_gone_is_refused():
     a, b, c = (TagFactory(name=name) for name in ("Альфа", "Бета", "Гамма"))
     quotes_ = [ObservationFactory(participant=None, tags=[tag]) for tag in (a, b, c)]

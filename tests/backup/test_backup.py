@@ -11,58 +11,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from insights import backup, search
+from insights.defaults import DEFAULT_TAG_GROUP_SLUGS
 from insights.models import (
     Decision,
     DecisionStatusChange,
-    Evidence,
     Insight,
-    InsightLink,
     Observation,
-    Participant,
-    SearchDocument,
     Study,
     Tag,
-    TagAlias,
     TagGroup,
 )
 from insights.services import study_create, tag_group_save
 
 from ..factories import ObservationFactory, TagFactory, UserFactory
+from .content import research_counts, wipe_research_content
 
 pytestmark = pytest.mark.django_db
-
-# Children before parents: what a raw delete of each table leaves behind is never referenced.
-RESEARCH_TABLES = [
-    DecisionStatusChange,
-    Decision.insights.through,
-    Decision.target_tags.through,
-    Decision,
-    InsightLink,
-    Evidence,
-    Insight.tags.through,
-    Insight,
-    Observation.tags.through,
-    Observation,
-    Study.tags.through,
-    Study,
-    Participant.tags.through,
-    Participant,
-    TagAlias,
-    Tag,
-    SearchDocument,
-]
-DEFAULT_GROUPS = ["theme", "product-area", "journey-stage", "segment", "emotion", "channel"]
-
-
-def wipe_research_content() -> None:
-    """Empty the repository; raw deletes, since the tag guard and PROTECT refuse ordinary ones."""
-    for model in RESEARCH_TABLES:
-        model.objects.all()._raw_delete(connection.alias)
-    TagGroup.objects.exclude(slug__in=DEFAULT_GROUPS).delete()
-
-
-def research_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in RESEARCH_TABLES}
 
 
 def read(path) -> dict:
@@ -308,7 +272,7 @@ def test_a_failure_at_the_last_step_writes_nothing(good_backup, tmp_path, monkey
         call_command("import_repository", path, verbosity=0)
     assert not any(research_counts().values())
     assert User.objects.count() == users
-    assert set(TagGroup.objects.values_list("slug", flat=True)) == set(DEFAULT_GROUPS)
+    assert set(TagGroup.objects.values_list("slug", flat=True)) == set(DEFAULT_TAG_GROUP_SLUGS)
 
 
 def test_a_missing_file_is_named(db, tmp_path):

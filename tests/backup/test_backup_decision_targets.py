@@ -5,19 +5,13 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
-from insights.models import Decision, DecisionStatusChange, Tag, TagAlias
+from insights.models import Decision
 
 from ..factories import DecisionFactory
+from .content import wipe_research_content
 
 pytestmark = pytest.mark.django_db
-
-
-def wipe_all():
-    """Empty what these tests create; raw deletes, as the tag guard refuses ordinary ones."""
-    for model in (DecisionStatusChange, Decision.target_tags.through, Decision, TagAlias, Tag):
-        model.objects.all()._raw_delete(connection.alias)
 
 
 def test_targets_round_trip(onboarding, premium, tmp_path):
@@ -32,7 +26,7 @@ def test_targets_round_trip(onboarding, premium, tmp_path):
     row = json.loads(path.read_text(encoding="utf-8"))["decisions"][0]
     assert row["target_metric"] == "ces" and row["shipped_on"] == "2026-07-01"
     assert row["target_tags"] == sorted([onboarding.pk, premium.pk])
-    wipe_all()
+    wipe_research_content()
     call_command("import_repository", str(path), verbosity=0)
     restored = Decision.objects.get(pk=decision.pk)
     assert (restored.target_metric, restored.shipped_on) == ("ces", date(2026, 7, 1))
@@ -48,7 +42,7 @@ def test_a_file_from_before_decision_targets_restores(onboarding, tmp_path):
         for key in ("shipped_on", "target_metric", "target_tags"):
             del row[key]
     path.write_text(json.dumps(data), encoding="utf-8")
-    wipe_all()
+    wipe_research_content()
     call_command("import_repository", str(path), verbosity=0)
     restored = Decision.objects.get(pk=decision.pk)
     assert restored.status == "shipped"

@@ -5,49 +5,18 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from insights.models import (
-    Evidence,
     Insight,
-    InsightReview,
-    Observation,
-    Participant,
-    SearchDocument,
-    Study,
     Tag,
-    TagAlias,
     TagGroup,
 )
 from insights.services import insight_confirm_review
 
 from ..factories import TagFactory
+from .content import wipe_research_content
 
 pytestmark = pytest.mark.django_db
-
-
-# Children before parents: what a raw delete of each table leaves behind is never referenced.
-TABLES = [
-    InsightReview,
-    Evidence,
-    Insight.tags.through,
-    Insight,
-    Observation.tags.through,
-    Observation,
-    Study.tags.through,
-    Study,
-    Participant.tags.through,
-    Participant,
-    TagAlias,
-    Tag,
-    SearchDocument,
-]
-
-
-def _wipe() -> None:
-    """Empty the repository (raw deletes: the tag guard and PROTECT refuse ordinary ones)."""
-    for model in TABLES:
-        model.objects.all()._raw_delete(connection.alias)
 
 
 @pytest.fixture
@@ -63,7 +32,7 @@ def backup_file(journey_world, tmp_path):
 
 def test_position_review_interval_and_confirmation_survive_a_round_trip(backup_file, journey_world):
     confirmed = Insight.objects.get(pk=journey_world["low"].pk).reviewed_at
-    _wipe()
+    wipe_research_content()
     call_command("import_repository", str(backup_file), verbosity=0)
     assert Tag.objects.get(name="Поддержка клиентов").position == 3
     assert TagGroup.objects.get(slug="segment").review_months == 3
@@ -77,7 +46,7 @@ def test_a_backup_without_the_new_columns_restores_with_defaults(backup_file, jo
         for row in data[key]:
             row.pop(column)
     backup_file.write_text(json.dumps(data), encoding="utf-8")
-    _wipe()
+    wipe_research_content()
     call_command("import_repository", str(backup_file), verbosity=0)
     assert Tag.objects.get(name="Поддержка клиентов").position == 0
     assert Insight.objects.get(pk=journey_world["low"].pk).reviewed_at is None

@@ -190,3 +190,19 @@ def api_client_for(role: str | None, username: str | None = None) -> APIClient:
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.user = user
     return client
+
+
+def metric_answers(day, scores, tags, **fields) -> None:
+    """One metric answer (NPS unless told otherwise) per score, all on ``day`` with ``tags``."""
+    for score in scores:
+        MetricObservationFactory(observed_on=day, score=score, tags=tags, **fields)
+
+
+def published_insight(statement: str, tags) -> Insight:
+    """A published insight with the one piece of evidence publishing needs."""
+    return InsightFactory(
+        statement=statement,
+        tags=tags,
+        evidence=[{"observation": ObservationFactory()}],
+        published=True,
+    )

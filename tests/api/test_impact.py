@@ -13,15 +13,11 @@ from ..factories import (
     MetricObservationFactory,
     ObservationFactory,
     TagFactory,
+    metric_answers,
 )
 
 pytestmark = pytest.mark.django_db
 SHIPPED = date(2026, 6, 1)
-
-
-def answers(day, scores, tags):
-    for score in scores:
-        MetricObservationFactory(observed_on=day, score=score, tags=tags)
 
 
 @pytest.fixture
@@ -29,8 +25,8 @@ def measured(onboarding, premium):
     """A shipped decision on NPS of premium onboarding, with the hand-worked answers of
     tests/test_impact.py: NPS −15 from 40 answers before, +30 from 50 after."""
     both = [onboarding, premium]
-    answers(SHIPPED - timedelta(days=10), [3] * 18 + [8] * 10 + [10] * 12, both)
-    answers(SHIPPED + timedelta(days=10), [0] * 10 + [7] * 15 + [9] * 25, both)
+    metric_answers(SHIPPED - timedelta(days=10), [3] * 18 + [8] * 10 + [10] * 12, both)
+    metric_answers(SHIPPED + timedelta(days=10), [0] * 10 + [7] * 15 + [9] * 25, both)
     insight = InsightFactory(
         statement="Онбординг путает премиум-клиентов",
         tags=[onboarding],

@@ -9,27 +9,13 @@ from insights.services import decision_set_status
 from ..factories import (
     DecisionFactory,
     InsightFactory,
-    MetricObservationFactory,
-    ObservationFactory,
     TagFactory,
+    metric_answers,
+    published_insight,
 )
 
 pytestmark = pytest.mark.django_db
 SHIPPED = date(2026, 6, 1)
-
-
-def answers(day, scores, tags):
-    for score in scores:
-        MetricObservationFactory(observed_on=day, score=score, tags=tags)
-
-
-def published(statement, tags):
-    return InsightFactory(
-        statement=statement,
-        tags=tags,
-        evidence=[{"observation": ObservationFactory()}],
-        published=True,
-    )
 
 
 def shipped(title, insights, tags, **fields):
@@ -44,11 +30,11 @@ def loop_world(onboarding, premium):
     """A shipped decision whose NPS rose (the hand-worked figures of tests/test_impact.py),
     another with too few answers, and a decision behind a draft."""
     both = [onboarding, premium]
-    answers(SHIPPED - timedelta(days=10), [3] * 18 + [8] * 10 + [10] * 12, both)
-    answers(SHIPPED + timedelta(days=10), [0] * 10 + [7] * 15 + [9] * 25, both)
-    insight = published("Премиум-клиенты путаются в онбординге", [onboarding])
+    metric_answers(SHIPPED - timedelta(days=10), [3] * 18 + [8] * 10 + [10] * 12, both)
+    metric_answers(SHIPPED + timedelta(days=10), [0] * 10 + [7] * 15 + [9] * 25, both)
+    insight = published_insight("Премиум-клиенты путаются в онбординге", [onboarding])
     measured = shipped("Упростить онбординг", [insight], both, target_metric="nps")
-    premium_only = published("Премиум-клиенты ждут подарков", [premium])
+    premium_only = published_insight("Премиум-клиенты ждут подарков", [premium])
     too_few = shipped("Подарок за подписку", [premium_only], [premium], target_metric="csat")
     draft = InsightFactory(statement="Черновая находка", tags=[TagFactory(name="Черновая тема")])
     hidden = DecisionFactory(title="Решение по черновику", insights=[draft], status="shipped")
@@ -119,7 +105,9 @@ def test_loop_page_in_a_fixed_number_of_queries(
     viewer_client.get("/loop/")
     for n in range(6):
         tag = TagFactory(name=f"Тема {n}")
-        shipped(f"Решение {n}", [published(f"Инсайт {n}", [tag])], [tag], target_metric="ces")
+        shipped(
+            f"Решение {n}", [published_insight(f"Инсайт {n}", [tag])], [tag], target_metric="ces"
+        )
     with django_assert_max_num_queries(16):
         response = viewer_client.get("/loop/")
     assert len(response.context["report"].rows) == 8

@@ -7,24 +7,18 @@ from django.utils import timezone
 
 from insights.selectors import loop_report
 
-from ..factories import DecisionFactory, InsightFactory, ObservationFactory
+from ..factories import (
+    DecisionFactory,
+    published_insight,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def published(statement, tags):
-    return InsightFactory(
-        statement=statement,
-        tags=tags,
-        evidence=[{"observation": ObservationFactory()}],
-        published=True,
-    )
-
-
 def test_median_days_from_publishing_to_the_first_decision(onboarding, kyc):
     today = timezone.localdate()
-    first, second, third = (published(f"Инсайт {n}", [kyc]) for n in range(3))
-    published("Без решения", [onboarding])
+    first, second, third = (published_insight(f"Инсайт {n}", [kyc]) for n in range(3))
+    published_insight("Без решения", [onboarding])
     # 10 days (the later decision does not count), 20 days, and a decision dated before the
     # insight was published: 0 days. Median of 0, 10, 20 = 10.
     DecisionFactory(insights=[first], decided_on=today + timedelta(days=10), status="accepted")
@@ -46,7 +40,7 @@ def test_an_even_count_takes_the_middle_of_two(kyc):
     today = timezone.localdate()
     for days in (3, 8):
         DecisionFactory(
-            insights=[published(f"Через {days}", [kyc])],
+            insights=[published_insight(f"Через {days}", [kyc])],
             decided_on=today + timedelta(days=days),
             status="accepted",
         )

@@ -1,9 +1,11 @@
-"""Send the daily and weekly e-mail digests that are due (run it from cron, e.g. hourly)."""
+"""Send the daily and weekly e-mail digests that are due (run it from cron, e.g. hourly), or
+schedule their hourly run on the task queue (--schedule)."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from insights.digests import send_digests
+from insights.tasks import schedule_digests
 
 
 class Command(BaseCommand):
@@ -18,8 +20,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Show who would get a digest and how many items, without sending anything.",
         )
+        parser.add_argument(
+            "--schedule",
+            action="store_true",
+            help="Queue the hourly digest run for the task workers (once is enough: each run "
+            "queues the next; run again, nothing is queued twice).",
+        )
 
-    def handle(self, *args, dry_run: bool = False, **options):
+    def handle(self, *args, dry_run: bool = False, schedule: bool = False, **options):
+        if schedule:
+            if schedule_digests():
+                self.stdout.write(_("Digests scheduled: the task workers send them every hour."))
+            else:
+                self.stdout.write(_("Digests were already scheduled; nothing changed."))
+            return
         report = send_digests(dry_run=dry_run)
         if dry_run:
             for digest in report.digests:

@@ -30,6 +30,7 @@ from statistics import NormalDist
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from .charts import format_value
@@ -170,9 +171,11 @@ class Impact:
         return None if value is None else round(value, self.digits)
 
     def signed(self, value: float) -> str:
-        """A difference as people write it: +12.3, −4.0, 0."""
-        text = f"{abs(value):.{self.digits}f}"
-        return text if float(text) == 0 else ("+" if value > 0 else "−") + text
+        """A difference as people write it, in the reader's language: +12.3, −4.0, 0
+        (+12,3 in Russian)."""
+        size = round(abs(value), self.digits)
+        text = number_format(size, self.digits)
+        return text if size == 0 else ("+" if value > 0 else "−") + text
 
     @property
     def message(self) -> str:

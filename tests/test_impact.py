@@ -143,7 +143,9 @@ def test_verdicts_in_words(shipped, onboarding, premium):
     assert "NPS rose by +45.0" in body["message"]
     assert "10.8 to +79.2" in body["message"]
     with translation.override("ru"):
-        assert "NPS вырос" in impact.impact_of(shipped).message
+        message = impact.impact_of(shipped).message
+    assert "NPS вырос" in message
+    assert "+45,0" in message and "+10,8" in message  # Russian writes a decimal comma
 
 
 @pytest.mark.django_db

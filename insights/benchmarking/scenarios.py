@@ -93,28 +93,21 @@ def _tag_word(ctx, n):
     return ctx.api_client.get("/api/v1/insights/", {"tag": ctx.tags[0], "q": COMMON_WORD})
 
 
+def _api_search(name: str, words: str) -> Scenario:
+    """The search endpoint for ``words``, against the floor of the same search in SQL."""
+    return Scenario(
+        name,
+        f"GET /api/v1/search/?q={words}",
+        _get("api_client", "/api/v1/search/", q=words),
+        lambda ctx, n: floors.search_everything(words),
+        ("p95_ms", 50),
+    )
+
+
 READS = [
-    Scenario(
-        "api_search_common",
-        f"GET /api/v1/search/?q={COMMON_WORD}",
-        _get("api_client", "/api/v1/search/", q=COMMON_WORD),
-        lambda ctx, n: floors.search_everything(COMMON_WORD),
-        ("p95_ms", 50),
-    ),
-    Scenario(
-        "api_search_rare",
-        f"GET /api/v1/search/?q={RARE_WORD}",
-        _get("api_client", "/api/v1/search/", q=RARE_WORD),
-        lambda ctx, n: floors.search_everything(RARE_WORD),
-        ("p95_ms", 50),
-    ),
-    Scenario(
-        "api_search_phrase",
-        f"GET /api/v1/search/?q={PHRASE}",
-        _get("api_client", "/api/v1/search/", q=PHRASE),
-        lambda ctx, n: floors.search_everything(PHRASE),
-        ("p95_ms", 50),
-    ),
+    _api_search("api_search_common", COMMON_WORD),
+    _api_search("api_search_rare", RARE_WORD),
+    _api_search("api_search_phrase", PHRASE),
     Scenario(
         "api_insights_word",
         f"GET /api/v1/insights/?q={COMMON_WORD}",

@@ -39,19 +39,13 @@ class SearchBackend:
     matching document is (``rank``); everything else is shared.
     """
 
-    def index(self, objects: Iterable[models.Model], ancestors=None) -> None:
-        """Write (insert or replace) the documents of these objects."""
-        objects = list(objects)
-        if not objects:
-            return
-        if ancestors is None:
-            ancestors = documents.ancestor_names()
-        by_kind: dict[str, list[documents.Document]] = {}
+    def index(self, objects: Iterable[models.Model]) -> None:
+        """Write (insert or replace) the documents of these objects, as stored now."""
+        by_model: dict[type, list[int]] = {}
         for obj in objects:
-            doc = documents.build(obj, ancestors)
-            by_kind.setdefault(doc.kind, []).append(doc)
-        for kind, docs in by_kind.items():
-            self.write(kind, docs)
+            by_model.setdefault(type(obj), []).append(obj.pk)
+        for model, ids in by_model.items():
+            self.index_queryset(model._default_manager.filter(pk__in=ids))
 
     def write(self, kind: str, docs: list[documents.Document]) -> None:
         """Insert or replace these documents of one kind, each in one write."""
@@ -67,18 +61,13 @@ class SearchBackend:
             update_fields=["title", "tags", "body"],
         )
 
-    def index_queryset(self, queryset: models.QuerySet) -> int:
+    def index_queryset(self, queryset: models.QuerySet, tag_words=None) -> int:
         """Index every object of a queryset in batches; returns how many."""
-        _, _, prefetch = documents.REGISTRY[queryset.model]
-        ancestors = documents.ancestor_names()  # once, not once per batch
-        count, batch = 0, []
-        for obj in queryset.prefetch_related(*prefetch).iterator(chunk_size=BATCH_SIZE):
-            batch.append(obj)
-            if len(batch) >= BATCH_SIZE:
-                self.index(batch, ancestors)
-                count, batch = count + len(batch), []
-        self.index(batch, ancestors)
-        return count + len(batch)
+        kind, count = documents.kind_of(queryset.model), 0
+        for docs in documents.build_batches(queryset, BATCH_SIZE, tag_words):
+            self.write(kind, docs)
+            count += len(docs)
+        return count
 
     def remove(self, model, ids: Iterable[int]) -> None:
         SearchDocument.objects.filter(kind=documents.kind_of(model), object_id__in=ids).delete()
@@ -86,8 +75,9 @@ class SearchBackend:
     def rebuild(self) -> dict[str, int]:
         """Throw the index away and build it again from every searchable object."""
         SearchDocument.objects.all().delete()
+        tag_words = documents.TagWords()  # once for every kind
         return {
-            documents.kind_of(model): self.index_queryset(model._default_manager.all())
+            documents.kind_of(model): self.index_queryset(model._default_manager.all(), tag_words)
             for model in documents.REGISTRY
         }
 

@@ -30,6 +30,17 @@ def fts_expression(kind: str, terms: tuple[Term, ...], match_any: bool = False) 
 
 
 class SQLiteSearchBackend(SearchBackend):
+    def write(self, kind, docs):
+        # One prepared upsert run over the batch: building ORM objects and a multi-row
+        # INSERT for every batch cost more than SQLite and FTS5 took to store them.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {DOCUMENTS} (kind, object_id, title, tags, body) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (kind, object_id) DO UPDATE SET "
+                "title = excluded.title, tags = excluded.tags, body = excluded.body",
+                [(kind, d.object_id, d.title, d.tags, d.body) for d in docs],
+            )
+
     def match_ids(self, kind, terms, match_any=False):
         return RawSQL(
             f"SELECT d.object_id FROM {FTS_TABLE} JOIN insights_searchdocument d "
@@ -54,8 +65,21 @@ class SQLiteSearchBackend(SearchBackend):
         )
 
     def rebuild(self):
+        # The FTS5 triggers are set aside while the documents are rewritten and the FTS table
+        # is built in one pass from them afterwards: keeping it in step row by row took
+        # most of a rebuild's time. DDL is transactional in SQLite, so a failed rebuild
+        # leaves the triggers as they were.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                [DOCUMENTS],
+            )
+            triggers = cursor.fetchall()
+            for name, _definition in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
         counts = super().rebuild()
-        # Re-read the whole content table too, in case the FTS table ever drifted from it.
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+            for _name, definition in triggers:
+                cursor.execute(definition)
         return counts

@@ -65,3 +65,17 @@ def test_one_evidence_serializer_serves_the_whole_page(monkeypatch, expand):
     assert sum(len(item["evidence"]) for item in response.json()["results"]) == 8
     assert built.count("EvidenceSerializer") == 1
     assert built.count("EmbeddedObservationSerializer") == (1 if expand else 0)
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_evidence_reads_as_the_generic_serializer_would(rf, secure):
+    insight = InsightFactory(statement="Курьер опоздал")
+    EvidenceFactory(insight=insight, note="Сказал дважды")
+    EvidenceFactory(insight=insight, relation="contradicts")
+    request = rf.get("/api/v1/insights/", secure=secure)
+    serializer = insight_serializers.EvidenceSerializer(context={"request": request})
+    generic = super(insight_serializers.EvidenceSerializer, serializer)
+    for evidence in insight.evidence.all():
+        expected = dict(generic.to_representation(evidence))
+        assert serializer.to_representation(evidence) == expected
+    assert expected["observation_url"].startswith("https://" if secure else "http://")

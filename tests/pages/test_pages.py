@@ -4,6 +4,7 @@ import re
 from html import escape, unescape
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from insights.models import Insight
@@ -273,3 +274,13 @@ def test_the_default_status_is_shown_as_chosen(viewer_client, contributor, world
     superseded = next(o for o in options if o["value"] == "superseded")
     both = viewer_client.get("/" + superseded["url"])
     assert both.context["page"].paginator.count == 2
+
+
+def test_the_icon_is_named_by_every_page_and_served_without_login(client, admin_client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/static/insights/favicon")
+    assert finders.find("insights/favicon.svg")
+    for url in ("/accounts/login/", "/admin/login/"):
+        assert 'rel="icon"' in client.get(url).content.decode()
+    assert 'rel="icon"' in admin_client.get("/").content.decode()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from django.utils.log import log_response
@@ -109,6 +110,17 @@ def _translated(exc, context):
         # Another request changed the same rows at the same moment (a merged-away tag, rows
         # written while this request retried): nothing was saved.
         return Conflict(exc.message, code=exc.code)
+    if isinstance(exc, IntegrityError):
+        # Another request saved the same unique values (an external ID, a slug) after this
+        # one checked them: its transaction is rolled back, and sent again it gets the field
+        # error from the check.
+        return Conflict(
+            _(
+                "Another request saved the same values at the same moment; nothing of this "
+                "one was saved. Send it again."
+            ),
+            code="concurrent_write",
+        )
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
     return exc

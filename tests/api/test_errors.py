@@ -169,3 +169,25 @@ def test_a_concurrent_identical_bulk_import_is_409_and_a_retry_succeeds(world, m
     retry = client.post("/api/v1/observations/bulk/", payload)
     assert retry.status_code == 200 and retry.json()["updated"] == 3
     assert Observation.objects.filter(external_id__startswith="long-").count() == 3
+
+
+def test_a_single_create_that_loses_a_race_is_409_and_nothing_is_kept(world, monkeypatch):
+    client = api_client_for("Contributor")
+    payload = {"study": world["study"].pk, "text": "Ждал курьера", "external_id": "race-1"}
+    save = Observation.save
+
+    def after_another_writer(self, *args, **kwargs):
+        # Another request inserts the same external ID after this one's checks passed.
+        if self.pk is None:
+            Observation.objects.bulk_create(
+                [Observation(study_id=self.study_id, text="Другой", external_id="race-1")]
+            )
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Observation, "save", after_another_writer)
+    lost = client.post("/api/v1/observations/", payload)
+    assert lost.status_code == 409
+    assert error_of(lost)["code"] == "concurrent_write"
+    assert Observation.objects.filter(external_id="race-1").count() == 0  # all rolled back
+    monkeypatch.undo()
+    assert client.post("/api/v1/observations/", payload).status_code == 201

@@ -21,6 +21,7 @@ from ..services import (
 )
 from .base import ENTRY_CSS, ENTRY_JS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
 from .evidence_picker import EvidencePickerView
+from .formsets import LatestRowsFormSet
 from .history import HistoryAdminMixin
 from .observation_forms import ObservationForm, ObservationRowForm, ReadableObservationMixin
 from .study_import import StudyImportMixin
@@ -67,6 +68,7 @@ class ObservationInline(
 
     model = Observation
     form = ObservationRowForm
+    formset = LatestRowsFormSet
     template = ROWS_TEMPLATE
     extra = 3
     autocomplete_fields = ["tags"]

@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import created_at_field
 from .tag_tree import TaggedQuerySet
 
 participant_code_validator = RegexValidator(
@@ -28,7 +29,7 @@ class Participant(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     consent_expires_on = models.DateField(_("consent expires on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
 
     objects = TaggedQuerySet.as_manager()
 

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .fields import created_at_field, owner_field, part_of, updated_at_field, user_link
+from .fields import created_at_field, owner_field, part_of, tags_field, updated_at_field, user_link
 from .history import tracked
 
 
@@ -50,11 +50,9 @@ class Decision(models.Model):
         blank=True,
         help_text=_("The customer metric the decision should move."),
     )
-    target_tags = models.ManyToManyField(
-        "Tag",
-        blank=True,
-        related_name="targeted_by_decisions",
-        verbose_name=_("target tags"),
+    target_tags = tags_field(
+        "targeted_by_decisions",
+        _("target tags"),
         help_text=_(
             "The affected customers or journey stage, e.g. a stage and a segment; an answer "
             "counts when it carries every one of them (or a tag below). None: every answer."

@@ -61,6 +61,17 @@ def optional_link(
     )
 
 
+def tags_field(related_name: str, verbose_name=None, **options):
+    """The tags that label a row: any number, none required."""
+    return models.ManyToManyField(
+        "Tag",
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name or _("tags"),
+        **options,
+    )
+
+
 def created_at_field(verbose_name=None):
     return models.DateTimeField(verbose_name or _("created at"), auto_now_add=True)
 

@@ -4,7 +4,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import created_at_field, optional_link, owner_field, updated_at_field, user_link
+from .fields import (
+    created_at_field,
+    optional_link,
+    owner_field,
+    tags_field,
+    updated_at_field,
+    user_link,
+)
 from .history import tracked
 from .tag_tree import TaggedQuerySet
 
@@ -57,9 +64,7 @@ class Insight(models.Model):
     reviewed_at = models.DateTimeField(_("last confirmed at"), null=True, blank=True)
     reviewed_by = user_link(_("last confirmed by"))
     owner = owner_field("owned_insights")
-    tags = models.ManyToManyField(
-        "Tag", blank=True, related_name="insights", verbose_name=_("tags")
-    )
+    tags = tags_field("insights")
     observations = models.ManyToManyField(
         "Observation",
         through="Evidence",

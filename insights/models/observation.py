@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .fields import created_at_field, optional_link, part_of, updated_at_field, user_link
+from .fields import (
+    created_at_field,
+    optional_link,
+    part_of,
+    tags_field,
+    updated_at_field,
+    user_link,
+)
 from .history import tracked
 from .tag_tree import TaggedQuerySet
 
@@ -54,9 +61,7 @@ class Observation(models.Model):
     )
     metric = models.CharField(_("metric"), max_length=8, choices=Metric.choices, blank=True)
     score = models.DecimalField(_("score"), max_digits=12, decimal_places=3, null=True, blank=True)
-    tags = models.ManyToManyField(
-        "Tag", blank=True, related_name="observations", verbose_name=_("tags")
-    )
+    tags = tags_field("observations")
     scrubbed_count = models.PositiveIntegerField(
         _("personal data removed"),
         default=0,

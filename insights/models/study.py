@@ -3,7 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .fields import created_at_field, owner_field, updated_at_field
+from .fields import created_at_field, owner_field, tags_field, updated_at_field
 from .history import tracked
 from .tag_tree import TaggedQuerySet
 
@@ -49,7 +49,7 @@ class Study(models.Model):
     team = models.CharField(_("team"), max_length=100, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     report_url = models.URLField(_("report URL"), max_length=500, blank=True)
-    tags = models.ManyToManyField("Tag", blank=True, related_name="studies", verbose_name=_("tags"))
+    tags = tags_field("studies")
     created_at = created_at_field()
     updated_at = updated_at_field()
 

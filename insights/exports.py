@@ -21,7 +21,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from .models import Decision, Evidence, Insight, Observation, Study, Tag, TagGroup
 
@@ -361,6 +361,19 @@ def md_escape(text: str) -> str:
     return _MD_LINE_START.sub(r"\1\\\2", _MD_INLINE.sub(r"\\\1", text))
 
 
+# What a report says after the quotes it shows of one side of an insight's evidence.
+MORE_SUPPORTING = ngettext_lazy(
+    "…and %(count)d more supporting observation",
+    "…and %(count)d more supporting observations",
+    "count",
+)
+MORE_CONTRADICTING = ngettext_lazy(
+    "…and %(count)d more contradicting observation",
+    "…and %(count)d more contradicting observations",
+    "count",
+)
+
+
 def _md_quote(item: Evidence, marker: str = "") -> str:
     lines = md_escape(_observation_text(item.observation)).splitlines() or [""]
     lines[0] = marker + lines[0]
@@ -386,33 +399,14 @@ def _md_insight(insight: Insight, include_evidence: bool, base_url: str) -> str:
         out.append(md_escape(insight.details) + "\n\n")
     if include_evidence:
         supporting, contradicting = _split_evidence(insight)
-        out.extend(_md_quote(item) for item in supporting[:QUOTES_PER_INSIGHT])
-        if len(supporting) > QUOTES_PER_INSIGHT:
-            more = len(supporting) - QUOTES_PER_INSIGHT
-            out.append(
-                "*"
-                + ngettext(
-                    "…and %(count)d more supporting observation",
-                    "…and %(count)d more supporting observations",
-                    more,
-                )
-                % {"count": more}
-                + "*\n\n"
-            )
-        marker = f"**⚠ {_('Contradicts')}:** "
-        out.extend(_md_quote(item, marker) for item in contradicting[:QUOTES_PER_INSIGHT])
-        if len(contradicting) > QUOTES_PER_INSIGHT:
-            more = len(contradicting) - QUOTES_PER_INSIGHT
-            out.append(
-                "*"
-                + ngettext(
-                    "…and %(count)d more contradicting observation",
-                    "…and %(count)d more contradicting observations",
-                    more,
-                )
-                % {"count": more}
-                + "*\n\n"
-            )
+        sides = (
+            (supporting, "", MORE_SUPPORTING),
+            (contradicting, f"**⚠ {_('Contradicts')}:** ", MORE_CONTRADICTING),
+        )
+        for items, marker, more_message in sides:
+            out.extend(_md_quote(item, marker) for item in items[:QUOTES_PER_INSIGHT])
+            if (more := len(items) - QUOTES_PER_INSIGHT) > 0:
+                out.append(f"*{more_message % {'count': more}}*\n\n")
     return "".join(out)
 
 

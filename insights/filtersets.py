@@ -121,6 +121,19 @@ class DateOrDateTimeFilter(django_filters.Filter):
     field_class = DateOrDateTimeField
 
 
+def date_range(field_name: str, after_label, before_label, filter_class=django_filters.DateFilter):
+    """Two filters on one date: on or after the first value, and before the second."""
+    return (
+        filter_class(field_name=field_name, lookup_expr="gte", label=after_label),
+        filter_class(field_name=field_name, lookup_expr="lt", label=before_label),
+    )
+
+
+def updated_after_filter() -> DateOrDateTimeFilter:
+    """Changed strictly after a moment: a client syncing passes the last change it saw."""
+    return DateOrDateTimeFilter(field_name="updated_at", lookup_expr="gt", label=_("Updated after"))
+
+
 class TaggedFilterSet(django_filters.FilterSet):
     """Words and tags, the two ways into every kind of object."""
 
@@ -198,15 +211,10 @@ class InsightFilterSet(TaggedFilterSet):
         choices=Study.Method.choices, method="filter_method", label=_("Method")
     )
     owner = django_filters.CharFilter(method="filter_owner", label=_("Owner (user name)"))
-    created_after = DateOrDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", label=_("Created on or after")
+    created_after, created_before = date_range(
+        "created_at", _("Created on or after"), _("Created before"), DateOrDateTimeFilter
     )
-    created_before = DateOrDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", label=_("Created before")
-    )
-    updated_after = DateOrDateTimeFilter(
-        field_name="updated_at", lookup_expr="gt", label=_("Updated after")
-    )
+    updated_after = updated_after_filter()
     has_decisions = StrictBooleanFilter(method="filter_has_decisions", label=_("Has decisions"))
     needs_review = StrictBooleanFilter(method="filter_needs_review", label=_("Needs review"))
     ordering = django_filters.ChoiceFilter(
@@ -274,15 +282,10 @@ class InsightFilterSet(TaggedFilterSet):
 class StudyFilterSet(TaggedFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Study.Status.choices, label=_("Status"))
     method = django_filters.MultipleChoiceFilter(choices=Study.Method.choices, label=_("Method"))
-    started_after = django_filters.DateFilter(
-        field_name="started_on", lookup_expr="gte", label=_("Started on or after")
+    started_after, started_before = date_range(
+        "started_on", _("Started on or after"), _("Started before")
     )
-    started_before = django_filters.DateFilter(
-        field_name="started_on", lookup_expr="lt", label=_("Started before")
-    )
-    updated_after = DateOrDateTimeFilter(
-        field_name="updated_at", lookup_expr="gt", label=_("Updated after")
-    )
+    updated_after = updated_after_filter()
 
     class Meta:
         model = Study
@@ -298,15 +301,10 @@ class ObservationFilterSet(TaggedFilterSet):
     participant = django_filters.CharFilter(
         field_name="participant__code", label=_("Participant code")
     )
-    observed_after = django_filters.DateFilter(
-        field_name="observed_on", lookup_expr="gte", label=_("Observed on or after")
+    observed_after, observed_before = date_range(
+        "observed_on", _("Observed on or after"), _("Observed before")
     )
-    observed_before = django_filters.DateFilter(
-        field_name="observed_on", lookup_expr="lt", label=_("Observed before")
-    )
-    updated_after = DateOrDateTimeFilter(
-        field_name="updated_at", lookup_expr="gt", label=_("Updated after")
-    )
+    updated_after = updated_after_filter()
 
     class Meta:
         model = Observation

@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from .. import access
 from ..importing.rows import MappingError
@@ -158,33 +158,31 @@ class StudyPasteMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+ADDED = ngettext_lazy(
+    "Added %(count)d observation from the pasted rows.",
+    "Added %(count)d observations from the pasted rows.",
+    "count",
+)
+UPDATED = ngettext_lazy(
+    "%(count)d pasted row updated an observation the study already had.",
+    "%(count)d pasted rows updated observations the study already had.",
+    "count",
+)
+REPEATED = ngettext_lazy(
+    "%(count)d pasted row repeated another and was merged with it.",
+    "%(count)d pasted rows repeated others and were merged with them.",
+    "count",
+)
+
+
 def _pasted_message(result) -> str:
-    parts = [
-        ngettext(
-            "Added %(count)d observation from the pasted rows.",
-            "Added %(count)d observations from the pasted rows.",
-            result.created,
-        )
-        % {"count": result.created}
-    ]
-    if result.updated:
-        parts.append(
-            ngettext(
-                "%(count)d pasted row updated an observation the study already had.",
-                "%(count)d pasted rows updated observations the study already had.",
-                result.updated,
-            )
-            % {"count": result.updated}
-        )
-    if result.repeated:
-        parts.append(
-            ngettext(
-                "%(count)d pasted row repeated another and was merged with it.",
-                "%(count)d pasted rows repeated others and were merged with them.",
-                result.repeated,
-            )
-            % {"count": result.repeated}
-        )
+    # How many were added is said even when none were; the other counts only when not zero.
+    parts = [ADDED % {"count": result.created}]
+    parts.extend(
+        message % {"count": count}
+        for count, message in ((result.updated, UPDATED), (result.repeated, REPEATED))
+        if count
+    )
     if result.pasted.is_table:
         parts.append(
             _("Columns recognised: %(columns)s.")

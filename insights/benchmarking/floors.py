@@ -65,21 +65,22 @@ def ranked_ids(kind: str, query: ParsedQuery, limit: int, *, match_any=False, wh
     )
     join = f"JOIN {table} o ON o.id = d.object_id" if where else ""
     where = f"AND {where}" if where else ""
+    return f"{_matches(kind, match, join, where)} ORDER BY score DESC LIMIT {int(limit)}", params
+
+
+def _matches(kind: str, match: str, join: str = "", where: str = "") -> str:
+    """SQL of (id, score) for every document of ``kind`` that matches, higher score better."""
     if connection.vendor == "sqlite":
-        sql = (
+        return (
             f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts CROSS "
             f"JOIN insights_searchdocument d ON d.id = insights_search_fts.rowid {join} "
-            f"WHERE insights_search_fts MATCH {match} AND +d.kind = '{kind}' {where} "
-            f"ORDER BY score DESC LIMIT {int(limit)}"
+            f"WHERE insights_search_fts MATCH {match} AND +d.kind = '{kind}' {where}"
         )
-        return sql, params
-    sql = (
+    return (
         f"SELECT d.object_id AS id, ts_rank({WEIGHTS}, d.vector, q.q) AS score "
         f"FROM insights_searchdocument d {join}, (SELECT {match} AS q) q "
-        f"WHERE d.kind = '{kind}' AND d.vector @@ q.q {where} "
-        f"ORDER BY score DESC LIMIT {int(limit)}"
+        f"WHERE d.kind = '{kind}' AND d.vector @@ q.q {where}"
     )
-    return sql, params
 
 
 def _agg(expression: str) -> str:
@@ -180,18 +181,7 @@ def search_page(q: str, page_size: int = 20) -> str:
     """The search page: the count, the first page and the facet counts (a tag counts what
     it or a tag below it labels), over one materialised match."""
     match, params = _match(parse_query(q), "insight")
-    if connection.vendor == "sqlite":
-        matches = (
-            f"SELECT d.object_id AS id, -{BM25} AS score FROM insights_search_fts CROSS "
-            f"JOIN insights_searchdocument d ON d.id = insights_search_fts.rowid "
-            f"WHERE insights_search_fts MATCH {match} AND +d.kind = 'insight'"
-        )
-    else:
-        matches = (
-            f"SELECT d.object_id AS id, ts_rank({WEIGHTS}, d.vector, q.q) AS score "
-            f"FROM insights_searchdocument d, (SELECT {match} AS q) q "
-            f"WHERE d.kind = 'insight' AND d.vector @@ q.q"
-        )
+    matches = _matches("insight", match)
     sql = (
         f"WITH RECURSIVE m AS MATERIALIZED (SELECT m0.id, m0.score FROM ({matches}) m0 "
         f"JOIN insights_insight i ON i.id = m0.id WHERE i.status IN ('draft', 'published')), "

@@ -13,41 +13,9 @@ from itertools import islice
 from django.core.management.color import no_style
 from django.db import connection
 
-from ..models import (
-    Decision,
-    DecisionStatusChange,
-    Evidence,
-    Insight,
-    InsightLink,
-    Observation,
-    Participant,
-    SearchDocument,
-    Study,
-    Tag,
-    TagAlias,
-)
+from ..models import RESEARCH_TABLES, Insight, Observation, Participant, Study, Tag
 
 SQLITE_BATCH = 5_000
-
-# Children before parents: the order in which a --force run empties the tables.
-GENERATED_MODELS = [
-    SearchDocument,
-    DecisionStatusChange,
-    Decision.insights.through,
-    Decision,
-    Evidence,
-    InsightLink,
-    Insight.tags.through,
-    Insight,
-    Observation.tags.through,
-    Observation,
-    Participant.tags.through,
-    Participant,
-    Study.tags.through,
-    Study,
-    TagAlias,
-    Tag,
-]
 
 
 def table(model) -> str:
@@ -83,21 +51,21 @@ def is_empty() -> bool:
 
 
 def empty_tables() -> None:
-    """Delete every generated kind of row (a --force run starts from nothing)."""
+    """Delete every research row (a --force run starts from nothing)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            names = ", ".join(table(model) for model in GENERATED_MODELS)
+            names = ", ".join(table(model) for model in RESEARCH_TABLES)
             # Deferred foreign-key checks still pending in this transaction block a TRUNCATE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
             return
-        for model in GENERATED_MODELS:
+        for model in RESEARCH_TABLES:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table(model))}")
 
 
 def finish() -> None:
     """Sequences past the explicit ids, and fresh planner statistics."""
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), GENERATED_MODELS):
+        for sql in connection.ops.sequence_reset_sql(no_style(), RESEARCH_TABLES):
             cursor.execute(sql)
         cursor.execute("ANALYZE")

@@ -16,8 +16,32 @@ from .tag import Tag
 from .tag_alias import TagAlias
 from .tag_group import TagGroup
 
+# Every table of research content (not users, tag groups or history), children before
+# parents: the order in which raw deletes or a TRUNCATE empty the repository.
+RESEARCH_TABLES = [
+    DecisionStatusChange,
+    Decision.insights.through,
+    Decision.target_tags.through,
+    Decision,
+    InsightLink,
+    InsightReview,
+    Evidence,
+    Insight.tags.through,
+    Insight,
+    Observation.tags.through,
+    Observation,
+    Study.tags.through,
+    Study,
+    Participant.tags.through,
+    Participant,
+    TagAlias,
+    Tag,
+    SearchDocument,
+]
+
 __all__ = [
     "METRIC_SCALES",
+    "RESEARCH_TABLES",
     "ApiToken",
     "Decision",
     "DecisionStatusChange",

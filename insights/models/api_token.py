@@ -1,8 +1,9 @@
 import hashlib
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .fields import account_field, created_at_field
 
 
 def hash_key(raw_key: str) -> str:
@@ -13,18 +14,13 @@ def hash_key(raw_key: str) -> str:
 class ApiToken(models.Model):
     """A named key a user creates for one script or integration, and can revoke on its own."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="api_tokens",
-        verbose_name=_("user"),
-    )
+    user = account_field("api_tokens")
     name = models.CharField(
         _("name"), max_length=100, help_text=_("What uses this token, e.g. “NPS dashboard”.")
     )
     prefix = models.CharField(_("key starts with"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .fields import created_at_field, owner_field, part_of, tags_field, updated_at_field, user_link
 from .history import tracked
 
 
@@ -33,14 +33,7 @@ class Decision(models.Model):
         blank=True,
         help_text=_("Filled in when the status becomes shipped; the impact is measured from it."),
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_decisions",
-        verbose_name=_("owner"),
-    )
+    owner = owner_field("owned_decisions")
     external_url = models.URLField(
         _("tracker link"), max_length=500, blank=True, help_text=_("Issue or epic in a tracker.")
     )
@@ -57,18 +50,16 @@ class Decision(models.Model):
         blank=True,
         help_text=_("The customer metric the decision should move."),
     )
-    target_tags = models.ManyToManyField(
-        "Tag",
-        blank=True,
-        related_name="targeted_by_decisions",
-        verbose_name=_("target tags"),
+    target_tags = tags_field(
+        "targeted_by_decisions",
+        _("target tags"),
         help_text=_(
             "The affected customers or journey stage, e.g. a stage and a segment; an answer "
             "counts when it carries every one of them (or a tag below). None: every answer."
         ),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
 
     history = tracked()
 
@@ -93,25 +84,13 @@ class Decision(models.Model):
 class DecisionStatusChange(models.Model):
     """One step of a decision's history; closing the loop with customers needs the dates."""
 
-    decision = models.ForeignKey(
-        Decision,
-        on_delete=models.CASCADE,
-        related_name="status_changes",
-        verbose_name=_("decision"),
-    )
+    decision = part_of(Decision, "status_changes", _("decision"))
     from_status = models.CharField(
         _("from status"), max_length=16, choices=Decision.Status.choices, blank=True
     )
     to_status = models.CharField(_("to status"), max_length=16, choices=Decision.Status.choices)
     changed_at = models.DateTimeField(_("changed at"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    changed_by = user_link(_("changed by"))
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import created_at_field, part_of
 from .history import tracked
 
 
@@ -11,21 +12,14 @@ class Evidence(models.Model):
         SUPPORTS = "supports", _("Supports")
         CONTRADICTS = "contradicts", _("Contradicts")
 
-    insight = models.ForeignKey(
-        "Insight", on_delete=models.CASCADE, related_name="evidence", verbose_name=_("insight")
-    )
+    insight = part_of("Insight", "evidence", _("insight"))
     # PROTECT: an observation that backs an insight must not vanish with a careless delete.
-    observation = models.ForeignKey(
-        "Observation",
-        on_delete=models.PROTECT,
-        related_name="evidence",
-        verbose_name=_("observation"),
-    )
+    observation = part_of("Observation", "evidence", _("observation"), on_delete=models.PROTECT)
     relation = models.CharField(
         _("relation"), max_length=12, choices=Relation.choices, default=Relation.SUPPORTS
     )
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
 
     history = tracked()
 

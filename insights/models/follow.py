@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .fields import account_field, created_at_field, optional_link, updated_at_field
+
 
 def new_unsubscribe_token() -> str:
     """A random token: the unsubscribe link's only credential (no login needed)."""
@@ -21,16 +23,11 @@ def default_language() -> str:
 class SavedSearch(models.Model):
     """A search page URL a user named, so they can follow what it finds."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="saved_searches",
-        verbose_name=_("user"),
-    )
+    user = account_field("saved_searches")
     name = models.CharField(_("name"), max_length=100)
     # The search page's parameters without the page number: "q=...&tag=...".
     query = models.CharField(_("query string"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -55,37 +52,17 @@ class SavedSearch(models.Model):
 class Follow(models.Model):
     """A user follows exactly one tag (with the tags below it), study or saved search."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="follows",
-        verbose_name=_("user"),
-    )
-    tag = models.ForeignKey(
-        "Tag",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="follows",
-        verbose_name=_("tag"),
-    )
-    study = models.ForeignKey(
-        "Study",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="follows",
-        verbose_name=_("study"),
-    )
-    saved_search = models.OneToOneField(
+    user = account_field("follows")
+    tag = optional_link("Tag", "follows", _("tag"), on_delete=models.CASCADE)
+    study = optional_link("Study", "follows", _("study"), on_delete=models.CASCADE)
+    saved_search = optional_link(
         SavedSearch,
+        "follow",
+        _("saved search"),
         on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="follow",
-        verbose_name=_("saved search"),
+        field=models.OneToOneField,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -134,12 +111,7 @@ class DigestSubscription(models.Model):
         WEEKLY = "weekly", _("Weekly")
         OFF = "off", _("Off")
 
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="digest_subscription",
-        verbose_name=_("user"),
-    )
+    user = account_field("digest_subscription", field=models.OneToOneField)
     frequency = models.CharField(
         _("frequency"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY
     )
@@ -155,8 +127,8 @@ class DigestSubscription(models.Model):
     unsubscribe_token = models.CharField(
         _("unsubscribe token"), max_length=64, unique=True, default=new_unsubscribe_token
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
 
     class Meta:
         verbose_name = _("digest subscription")

@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from .fields import created_at_field, part_of, user_link
 
 
 class ImportJob(models.Model):
@@ -20,19 +21,8 @@ class ImportJob(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
-    study = models.ForeignKey(
-        "insights.Study",
-        on_delete=models.CASCADE,
-        related_name="import_jobs",
-        verbose_name=_("study"),
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
+    study = part_of("insights.Study", "import_jobs", _("study"))
+    user = user_link(_("user"), blank=False)
     upload = models.CharField(_("upload"), max_length=32, db_index=True)
     file_name = models.CharField(_("file"), max_length=255, blank=True)
     dry_run = models.BooleanField(_("check only"), default=False)
@@ -48,7 +38,7 @@ class ImportJob(models.Model):
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     # host:pid of the worker process running it, to tell a live run from an orphaned one.
     worker = models.CharField(_("worker"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -1,10 +1,17 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import (
+    created_at_field,
+    optional_link,
+    owner_field,
+    tags_field,
+    updated_at_field,
+    user_link,
+)
 from .history import tracked
 from .tag_tree import TaggedQuerySet
 
@@ -42,13 +49,8 @@ class Insight(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
-    superseded_by = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="supersedes",
-        verbose_name=_("superseded by"),
+    superseded_by = optional_link(
+        "self", "supersedes", _("superseded by"), on_delete=models.PROTECT
     )
     review_by = models.DateField(
         _("review by"),
@@ -60,25 +62,9 @@ class Insight(models.Model):
         ),
     )
     reviewed_at = models.DateTimeField(_("last confirmed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last confirmed by"),
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_insights",
-        verbose_name=_("owner"),
-    )
-    tags = models.ManyToManyField(
-        "Tag", blank=True, related_name="insights", verbose_name=_("tags")
-    )
+    reviewed_by = user_link(_("last confirmed by"))
+    owner = owner_field("owned_insights")
+    tags = tags_field("insights")
     observations = models.ManyToManyField(
         "Observation",
         through="Evidence",
@@ -96,8 +82,8 @@ class Insight(models.Model):
     participant_count = models.PositiveIntegerField(_("participants"), default=0)
     study_count = models.PositiveIntegerField(_("studies"), default=0)
     methods = models.JSONField(_("methods"), default=list, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = created_at_field()
+    updated_at = updated_at_field()
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = TaggedQuerySet.as_manager()

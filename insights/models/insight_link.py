@@ -2,6 +2,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import created_at_field, part_of
+
 
 class InsightLink(models.Model):
     """A typed link from one insight to another (related, contradicts, duplicates, refines)."""
@@ -12,17 +14,10 @@ class InsightLink(models.Model):
         DUPLICATES = "duplicates", _("Duplicates")
         REFINES = "refines", _("Refines")
 
-    from_insight = models.ForeignKey(
-        "Insight", on_delete=models.CASCADE, related_name="links_out", verbose_name=_("insight")
-    )
-    to_insight = models.ForeignKey(
-        "Insight",
-        on_delete=models.CASCADE,
-        related_name="links_in",
-        verbose_name=_("linked insight"),
-    )
+    from_insight = part_of("Insight", "links_out", _("insight"))
+    to_insight = part_of("Insight", "links_in", _("linked insight"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.RELATED)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
 
     class Meta:
         ordering = ["kind", "-created_at"]

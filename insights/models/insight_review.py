@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .fields import created_at_field, part_of, user_link
 
 
 class InsightReview(models.Model):
@@ -11,21 +12,12 @@ class InsightReview(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         CONTRADICTED = "contradicted", _("New contradicting evidence")
 
-    insight = models.ForeignKey(
-        "Insight", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("insight")
-    )
+    insight = part_of("Insight", "reviews", _("insight"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     review_by = models.DateField(_("review by"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    user = user_link(_("by"))
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_at = created_at_field(_("at"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,11 +1,18 @@
 import hashlib
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import (
+    created_at_field,
+    optional_link,
+    part_of,
+    tags_field,
+    updated_at_field,
+    user_link,
+)
 from .history import tracked
 from .tag_tree import TaggedQuerySet
 
@@ -32,21 +39,11 @@ class Observation(models.Model):
         CES = "ces", _("CES (1–7)")
         CUSTOM = "custom", _("Custom metric")
 
-    study = models.ForeignKey(
-        "Study",
-        on_delete=models.PROTECT,
-        related_name="observations",
-        verbose_name=_("study"),
-    )
+    study = part_of("Study", "observations", _("study"), on_delete=models.PROTECT)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.QUOTE)
     text = models.TextField(_("text"), blank=True)
-    participant = models.ForeignKey(
-        "Participant",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="observations",
-        verbose_name=_("participant"),
+    participant = optional_link(
+        "Participant", "observations", _("participant"), on_delete=models.SET_NULL
     )
     observed_on = models.DateField(_("observed on"), null=True, blank=True)
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
@@ -64,9 +61,7 @@ class Observation(models.Model):
     )
     metric = models.CharField(_("metric"), max_length=8, choices=Metric.choices, blank=True)
     score = models.DecimalField(_("score"), max_digits=12, decimal_places=3, null=True, blank=True)
-    tags = models.ManyToManyField(
-        "Tag", blank=True, related_name="observations", verbose_name=_("tags")
-    )
+    tags = tags_field("observations")
     scrubbed_count = models.PositiveIntegerField(
         _("personal data removed"),
         default=0,
@@ -86,16 +81,9 @@ class Observation(models.Model):
     # same row at once cannot both insert it. Null for observations entered one by one (two
     # anonymous NPS answers of 9 are two readings) and for those with an external ID.
     content_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = user_link(_("created by"))
+    created_at = created_at_field()
+    updated_at = updated_at_field()
 
     objects = TaggedQuerySet.as_manager()
     history = tracked()

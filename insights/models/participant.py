@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import created_at_field, tags_field
 from .tag_tree import TaggedQuerySet
 
 participant_code_validator = RegexValidator(
@@ -20,15 +21,10 @@ class Participant(models.Model):
         validators=[participant_code_validator],
         help_text=_("Pseudonymous code, for example P-014. Never a name, e-mail or phone."),
     )
-    tags = models.ManyToManyField(
-        "Tag",
-        blank=True,
-        related_name="participants",
-        verbose_name=_("segment tags"),
-    )
+    tags = tags_field("participants", _("segment tags"))
     notes = models.TextField(_("notes"), blank=True)
     consent_expires_on = models.DateField(_("consent expires on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
 
     objects = TaggedQuerySet.as_manager()
 

@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .fields import created_at_field, owner_field, tags_field, updated_at_field
 from .history import tracked
 from .tag_tree import TaggedQuerySet
 
@@ -45,20 +45,13 @@ class Study(models.Model):
     )
     started_on = models.DateField(_("started on"), null=True, blank=True)
     finished_on = models.DateField(_("finished on"), null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_studies",
-        verbose_name=_("owner"),
-    )
+    owner = owner_field("owned_studies")
     team = models.CharField(_("team"), max_length=100, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     report_url = models.URLField(_("report URL"), max_length=500, blank=True)
-    tags = models.ManyToManyField("Tag", blank=True, related_name="studies", verbose_name=_("tags"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    tags = tags_field("studies")
+    created_at = created_at_field()
+    updated_at = updated_at_field()
 
     objects = TaggedQuerySet.as_manager()
     history = tracked()

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..text import normalize_name
+from .fields import created_at_field, optional_link, part_of
 from .history import tracked
 
 
@@ -74,16 +75,12 @@ class Tag(NormalizedNameMixin):
     """A label that makes studies, observations, insights and participants findable."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True, blank=True)
-    group = models.ForeignKey(
-        "TagGroup", on_delete=models.PROTECT, related_name="tags", verbose_name=_("group")
-    )
-    parent = models.ForeignKey(
+    group = part_of("TagGroup", "tags", _("group"), on_delete=models.PROTECT)
+    parent = optional_link(
         "self",
+        "children",
+        _("parent tag"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        verbose_name=_("parent tag"),
         help_text=_("A broader tag of the same group; filtering by it includes this tag."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -94,7 +91,7 @@ class Tag(NormalizedNameMixin):
         default=0,
         help_text=_("Order within its group, e.g. journey stages; equal positions go by name."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = created_at_field()
 
     history = tracked()
 

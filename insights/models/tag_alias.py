@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import part_of
 from .history import tracked
 from .tag import NormalizedNameMixin
 
@@ -8,9 +9,7 @@ from .tag import NormalizedNameMixin
 class TagAlias(NormalizedNameMixin):
     """A synonym that resolves to its tag (another spelling, language or old name)."""
 
-    tag = models.ForeignKey(
-        "Tag", on_delete=models.CASCADE, related_name="aliases", verbose_name=_("tag")
-    )
+    tag = part_of("Tag", "aliases", _("tag"))
 
     history = tracked()
 

@@ -10,19 +10,11 @@ from django.urls import reverse
 from insights.models import Observation
 
 from ..factories import StudyFactory, user_with_role
+from ..importing.hostile import NESTED, telegram_chat
 
 pytestmark = pytest.mark.django_db
 
-NESTED = "[" * 100_000 + "]" * 100_000
-TELEGRAM = {
-    "id": 5,
-    "type": "personal_chat",
-    "messages": [
-        {"id": 1, "type": "message", "date": "2026-05-02T10:00:00", "text": "Ок"},
-        {"id": 2, "type": "message", "date": "2026-05-02T10:01:00", "text": 42},
-        {"id": 3, "type": "message", "date": "2026-05-02T10:02:00", "text": {"a": [1]}},
-    ],
-}
+TELEGRAM = telegram_chat("Ок", 42, {"a": [1]})
 
 # name, content, what the page shows (English, Russian)
 FILES = [

@@ -3,43 +3,7 @@
 from django.db import connection
 
 from insights.defaults import DEFAULT_TAG_GROUP_SLUGS
-from insights.models import (
-    Decision,
-    DecisionStatusChange,
-    Evidence,
-    Insight,
-    InsightLink,
-    InsightReview,
-    Observation,
-    Participant,
-    SearchDocument,
-    Study,
-    Tag,
-    TagAlias,
-    TagGroup,
-)
-
-# Children before parents: what a raw delete of each table leaves behind is never referenced.
-RESEARCH_TABLES = [
-    DecisionStatusChange,
-    Decision.insights.through,
-    Decision.target_tags.through,
-    Decision,
-    InsightLink,
-    InsightReview,
-    Evidence,
-    Insight.tags.through,
-    Insight,
-    Observation.tags.through,
-    Observation,
-    Study.tags.through,
-    Study,
-    Participant.tags.through,
-    Participant,
-    TagAlias,
-    Tag,
-    SearchDocument,
-]
+from insights.models import RESEARCH_TABLES, InsightReview, TagGroup
 
 
 def wipe_research_content() -> None:

@@ -9,18 +9,11 @@ from django.utils.translation import override
 from insights.models import Observation
 
 from ..factories import StudyFactory
+from ..importing.hostile import NESTED, telegram_chat
 
 pytestmark = pytest.mark.django_db
 
-NESTED = "[" * 100_000 + "]" * 100_000
-TELEGRAM_NUMBER_TEXT = {
-    "id": 5,
-    "type": "personal_chat",
-    "messages": [
-        {"id": 1, "type": "message", "date": "2026-05-02T10:00:00", "text": "Ок"},
-        {"id": 2, "type": "message", "date": "2026-05-02T10:01:00", "text": True},
-    ],
-}
+TELEGRAM_NUMBER_TEXT = telegram_chat("Ок", True)
 
 # name, content, what stderr or the error names (English, Russian)
 FILES = [

@@ -49,6 +49,15 @@ class UsernameField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", **kwargs)
 
 
+class RecordedByField(serializers.SlugRelatedField):
+    """Who made or changed a row, by user name: read only, null when unknown."""
+
+    def __init__(self, help_text):
+        super().__init__(
+            slug_field="username", read_only=True, allow_null=True, help_text=help_text
+        )
+
+
 class AliasListField(serializers.ListField):
     """A tag's aliases: their names out, a list of names in."""
 

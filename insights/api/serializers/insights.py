@@ -14,7 +14,13 @@ from ...models import (
     Observation,
     Study,
 )
-from .fields import OptionalChoiceField, ScoreField, TagListField, UsernameField
+from .fields import (
+    OptionalChoiceField,
+    RecordedByField,
+    ScoreField,
+    TagListField,
+    UsernameField,
+)
 
 
 class EvidenceInputSerializer(serializers.Serializer):
@@ -121,11 +127,8 @@ class InsightSerializer(serializers.ModelSerializer):
     needs_review = serializers.BooleanField(
         read_only=True, help_text=_("Published and past its review date (or newly contradicted).")
     )
-    reviewed_by = serializers.SlugRelatedField(
-        slug_field="username",
-        read_only=True,
-        allow_null=True,
-        help_text=_("User name of the curator who last confirmed it; null when never confirmed."),
+    reviewed_by = RecordedByField(
+        _("User name of the curator who last confirmed it; null when never confirmed.")
     )
     last_changed = serializers.SerializerMethodField(
         help_text=_("The latest change in its history; null for anonymous readers or none.")
@@ -208,12 +211,7 @@ class SupersedeSerializer(serializers.Serializer):
 
 
 class DecisionStatusChangeSerializer(serializers.ModelSerializer):
-    changed_by = serializers.SlugRelatedField(
-        slug_field="username",
-        read_only=True,
-        allow_null=True,
-        help_text=_("User name of who changed it; null when unknown."),
-    )
+    changed_by = RecordedByField(_("User name of who changed it; null when unknown."))
 
     class Meta:
         model = DecisionStatusChange

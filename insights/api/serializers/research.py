@@ -13,6 +13,7 @@ from ...models import (
 from .fields import (
     OptionalChoiceField,
     ParticipantCodeField,
+    RecordedByField,
     ScoreField,
     TagListField,
     UsernameField,
@@ -55,12 +56,7 @@ class ObservationSerializer(serializers.ModelSerializer):
     metric = OptionalChoiceField(choices=Observation.Metric.choices, required=False)
     score = ScoreField(required=False)
     tags = TagListField(required=False)
-    created_by = serializers.SlugRelatedField(
-        slug_field="username",
-        read_only=True,
-        allow_null=True,
-        help_text=_("User name of who added it; null when unknown."),
-    )
+    created_by = RecordedByField(_("User name of who added it; null when unknown."))
 
     class Meta:
         model = Observation

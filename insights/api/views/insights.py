@@ -29,6 +29,22 @@ from ..schema import InsightExportSerializer
 from .base import EXPAND_PARAMETER, ApiViewSet
 
 
+def text_export(fmt: str, media_type: str, description):
+    """The action export/<fmt>/: the export in one text format, on a path of its own so that
+    generated clients read it as text (export/?file= is JSON to them)."""
+
+    def view(self, request):
+        return self._export(request, fmt)
+
+    # The router names the route and the method after the function: export_csv...
+    view.__name__ = view.__qualname__ = f"export_{fmt}"
+    route = action(detail=False, methods=["get"], url_path=f"export/{fmt}", pagination_class=None)
+    schema = extend_schema(
+        responses={(200, media_type): OpenApiTypes.STR}, filters=True, description=description
+    )
+    return schema(route(view))
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[EXPAND_PARAMETER]),
     retrieve=extend_schema(parameters=[EXPAND_PARAMETER]),
@@ -218,29 +234,22 @@ class InsightViewSet(ApiViewSet):
             )
         return self._export(request, fmt)
 
-    @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.STR},
-        filters=True,
-        description=_(
+    export_csv = text_export(
+        "csv",
+        "text/csv",
+        _(
             "The export as CSV (UTF-8 with a byte order mark, for Excel): the same as "
             "export/?file=csv. 400 for a filter value that cannot be right."
         ),
     )
-    @action(detail=False, methods=["get"], url_path="export/csv", pagination_class=None)
-    def export_csv(self, request):
-        return self._export(request, "csv")
-
-    @extend_schema(
-        responses={(200, "text/markdown"): OpenApiTypes.STR},
-        filters=True,
-        description=_(
+    export_markdown = text_export(
+        "markdown",
+        "text/markdown",
+        _(
             "The export as a Markdown report grouped by tag group: the same as "
             "export/?file=markdown. 400 for a filter value that cannot be right."
         ),
     )
-    @action(detail=False, methods=["get"], url_path="export/markdown", pagination_class=None)
-    def export_markdown(self, request):
-        return self._export(request, "markdown")
 
     def _export(self, request, fmt: str):
         queryset = self.filter_queryset(self.get_queryset())

@@ -1,26 +1,16 @@
 """The migration that starts recording links gives each object's latest version the links
 the object has at the upgrade; older versions and deletions stay as they were."""
 
-import importlib
-from pathlib import Path
-
 import pytest
 from django.apps import apps
 
-import insights.migrations
 from insights.models import Decision, Insight
 from insights.services import decision_save, insight_save
 
 from ..factories import DecisionFactory, InsightFactory, TagFactory
+from . import load_migration
 
 pytestmark = pytest.mark.django_db
-
-
-def migration():
-    # Found by name, not number: migrations are renumbered when branches meet.
-    folder = Path(insights.migrations.__file__).parent
-    [path] = folder.glob("*_history_of_links.py")
-    return importlib.import_module(f"insights.migrations.{path.stem}")
 
 
 def test_the_latest_version_of_each_object_takes_its_current_links():
@@ -35,7 +25,7 @@ def test_the_latest_version_of_each_object_takes_its_current_links():
     Insight.history.update(history_links=None)
     Decision.history.update(history_links=None)
 
-    migration().record_current_links(apps, None)
+    load_migration("history_of_links").record_current_links(apps, None)
 
     latest, older = insight.history.order_by("-history_id")[:2]
     assert latest.history_links == {"tags": [tag.pk]}

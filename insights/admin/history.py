@@ -6,6 +6,8 @@ calls the revert service (so rules, confidence and the search index hold). Delet
 are listed for RESTORE_DAYS days on their own page, where curators restore them.
 """
 
+from itertools import pairwise
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +19,8 @@ from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import access
-from ..selectors.history import recently_deleted
+from ..models.history import links_of
+from ..selectors.history import LinkNames, recently_deleted
 from ..services.history import (
     RESTORE_DAYS,
     REVERTED_FIELDS,
@@ -70,6 +73,19 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
         }
         return super().history_view(request, object_id, extra_context)
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple-history's field changes, then the links added and removed by each version
+        (the names come in one query per linked model for the whole page)."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        names = LinkNames(self.model, [record.history_links for record in records])
+        for newer, older in pairwise(records):
+            if changes := names.changes(older.history_links, newer.history_links):
+                newer.history_delta_changes = [
+                    *getattr(newer, "history_delta_changes", []),
+                    *changes,
+                ]
+
     def revert_disabled(self, request, obj=None):
         return not access.may_revert(request.user)
 
@@ -88,16 +104,15 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
             if not access.may_revert(request.user):
                 raise PermissionDenied
             try:
-                object_revert(user=request.user, obj=obj, history_id=record.pk)
+                reverted = object_revert(user=request.user, obj=obj, history_id=record.pk)
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
                 return HttpResponseRedirect(history_url)
-            self.message_user(
-                request,
-                _("“%(object)s” was reverted to its version of %(date)s.")
-                % {"object": obj, "date": record.history_date.strftime("%Y-%m-%d %H:%M")},
-                messages.SUCCESS,
-            )
+            text = _("“%(object)s” was reverted to its version of %(date)s.") % {
+                "object": obj,
+                "date": record.history_date.strftime("%Y-%m-%d %H:%M"),
+            }
+            self.message_user(request, _with_skipped(text, reverted.skipped), messages.SUCCESS)
             return HttpResponseRedirect(history_url)
         rows = []
         version = record.instance
@@ -107,6 +122,7 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
             new = _value(field, obj)
             rows.append({"label": field.verbose_name, "old": old, "new": new, "same": old == new})
         context = {
+            "link_rows": _link_rows(self.model, record, obj),
             **self.admin_site.each_context(request),
             "title": _("Version of %(date)s: %(object)s")
             % {"date": record.history_date.strftime("%Y-%m-%d %H:%M"), "object": obj},
@@ -131,6 +147,36 @@ def _value(field, obj) -> str:
     else:
         value = getattr(obj, field.attname)
     return str(display_for_field(value, field, "—"))
+
+
+def _link_rows(model, record, obj) -> list[dict]:
+    """The links of a version beside the current ones, with what changed since."""
+    now = links_of(model, [obj.pk]).get(obj.pk, {})
+    recorded = record.history_links or {}
+    names = LinkNames(model, [recorded, now])
+    changes = {change["name"]: change for change in names.changes(recorded, now)}
+    rows = []
+    for field in names.fields:
+        then = recorded.get(field.name)
+        rows.append(
+            {
+                "label": field.verbose_name,
+                # None: this version was written before links were recorded.
+                "old": None if then is None else names.names(field, then),
+                "new": names.names(field, now.get(field.name, [])),
+                "change": changes.get(field.name),
+            }
+        )
+    return rows
+
+
+def _with_skipped(text: str, skipped: int) -> str:
+    """A success message, saying how many links could not come back."""
+    if skipped:
+        text += " " + _(
+            "%(count)d of its links could not come back: what they pointed at is gone."
+        ) % {"count": skipped}
+    return text
 
 
 def _model_by_label(label: str):
@@ -158,11 +204,7 @@ def recently_deleted_view(request):
             messages.error(request, "; ".join(error.messages))
         else:
             text = _("“%(object)s” was restored.") % {"object": restored.obj}
-            if restored.skipped:
-                text += " " + _(
-                    "%(count)d of its links could not come back: what they pointed at is gone."
-                ) % {"count": restored.skipped}
-            messages.success(request, text)
+            messages.success(request, _with_skipped(text, restored.skipped))
         return HttpResponseRedirect(request.path)
     context = {
         **admin.site.each_context(request),

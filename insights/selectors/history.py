@@ -1,10 +1,14 @@
-"""Reads of the change history: who last changed an insight, what was recently deleted."""
+"""Reads of the change history: who last changed an insight, what was recently deleted,
+the names behind the links a version kept and what changed in them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from ..models import Evidence, Insight, TagAlias
+from ..models.history import link_fields
 
 # Deleted rows listed per kind at most (the page is a recovery tool, not an archive).
 DELETED_LIMIT = 200
@@ -74,3 +78,44 @@ def recently_deleted() -> list[DeletedEntry]:
             )
     entries.sort(key=lambda entry: entry.record.history_date, reverse=True)
     return entries
+
+
+class LinkNames:
+    """The names of the objects some link snapshots point at: one query per linked model
+    (tags, insights), however many versions are shown."""
+
+    def __init__(self, model, snapshots: Iterable[dict | None]):
+        self.fields = link_fields(model)
+        wanted: dict[type, set[int]] = {}
+        for snapshot in snapshots:
+            for field in self.fields:
+                ids = (snapshot or {}).get(field.name) or ()
+                wanted.setdefault(field.related_model, set()).update(ids)
+        self._names = {
+            related: {obj.pk: str(obj) for obj in related._base_manager.filter(pk__in=ids)}
+            for related, ids in wanted.items()
+            if ids
+        }
+
+    def names(self, field, ids: Iterable[int]) -> list[str]:
+        """The linked objects' names, sorted; one that is gone says so with its id."""
+        known = self._names.get(field.related_model, {})
+        return sorted(known.get(pk) or _("(deleted, id %(id)s)") % {"id": pk} for pk in set(ids))
+
+    def changes(self, old: dict | None, new: dict | None) -> list[dict]:
+        """What changed in the links from snapshot ``old`` to ``new``: per field, the names
+        added and removed. Nothing for a field one of them did not record."""
+        changes = []
+        for field in self.fields:
+            before, after = (old or {}).get(field.name), (new or {}).get(field.name)
+            if before is None or after is None or set(before) == set(after):
+                continue
+            changes.append(
+                {
+                    "name": field.name,
+                    "field": field.verbose_name,
+                    "added": self.names(field, set(after) - set(before)),
+                    "removed": self.names(field, set(before) - set(after)),
+                }
+            )
+        return changes

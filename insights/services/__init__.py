@@ -15,7 +15,7 @@ from .follows import (
     saved_search_create,
     saved_search_delete,
 )
-from .history import Restored, object_restore, object_revert
+from .history import Undone, object_restore, object_revert
 from .imports import ImportOptions, ImportReport, observations_import
 from .insights import (
     evidence_add,
@@ -65,9 +65,9 @@ __all__ = [
     "ImportReport",
     "MergePlan",
     "PasteResult",
-    "Restored",
     "RowErrors",
     "TagResolver",
+    "Undone",
     "WriteConflict",
     "api_token_create",
     "api_token_revoke",

@@ -380,8 +380,8 @@ def _write(
     Observation.objects.bulk_create(result.created, batch_size=500)
     if result.updated:
         Observation.objects.bulk_update(result.updated, UPDATED_FIELDS, batch_size=500)
-    _write_history(result, user=user, now=now)
     _replace_tags(kept)
+    _write_history(result, user=user, now=now)  # after the tags: each version keeps them
     search.index_queryset(Observation.objects.filter(pk__in=[obs.pk for obs, _row in kept]))
     insights_recompute_confidence(
         insights=Insight.objects.filter(evidence__observation__in=result.updated).distinct()

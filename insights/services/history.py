@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .. import access
 from ..models import Decision, Evidence, Insight, Observation, Study, Tag, TagAlias
+from ..models.history import link_fields
 from .decisions import decision_save
 from .insights import (
     evidence_save,
@@ -81,15 +82,17 @@ def _copy(record, obj: models.Model, names) -> None:
         setattr(obj, attname, getattr(record, attname))
 
 
-def _save(obj: models.Model, *, user, tags=None, insights=None) -> models.Model:
-    """Save through the entity's own service (the same path as an edit)."""
+def _save(obj: models.Model, *, user, links: dict[str, list]) -> models.Model:
+    """Save through the entity's own service (the same path as an edit). ``links`` maps a
+    link field (tags, insights, target_tags) to the objects it should hold; a field left
+    out keeps its links."""
     if isinstance(obj, Insight):
-        return insight_save(insight=obj, tags=tags, user=user)
+        return insight_save(insight=obj, user=user, **links)
     if isinstance(obj, Study):
-        return study_save(study=obj, tags=tags)
+        return study_save(study=obj, **links)
     if isinstance(obj, Observation):
         # Its text was scrubbed (or deliberately not) when it was first written.
-        return observation_save(observation=obj, tags=tags, user=user, scrub=False)
+        return observation_save(observation=obj, user=user, scrub=False, **links)
     if isinstance(obj, Evidence):
         return evidence_save(evidence=obj)
     if isinstance(obj, Tag):
@@ -97,13 +100,24 @@ def _save(obj: models.Model, *, user, tags=None, insights=None) -> models.Model:
     if isinstance(obj, TagAlias):
         return tag_alias_save(alias=obj)
     if isinstance(obj, Decision):
-        return decision_save(decision=obj, insights=insights, user=user)
+        return decision_save(decision=obj, user=user, **links)
     raise TypeError(f"{type(obj).__name__} has no change history")
 
 
+@dataclass
+class Undone:
+    """What a revert or a restore brought back."""
+
+    obj: models.Model
+    # Links that could not come back because what they pointed at is gone.
+    skipped: int = 0
+
+
 @transaction.atomic
-def object_revert(*, user, obj: models.Model, history_id: int) -> models.Model:
-    """Give ``obj`` the values of one of its versions again, through its save service.
+def object_revert(*, user, obj: models.Model, history_id: int) -> Undone:
+    """Give ``obj`` the values and the links of one of its versions again, through its save
+    service. Links to objects deleted since are skipped (``Undone.skipped`` counts them);
+    a version written before links were recorded leaves the links as they are.
 
     The revert is itself a new version (the history is never rewritten).
     """
@@ -115,16 +129,20 @@ def object_revert(*, user, obj: models.Model, history_id: int) -> models.Model:
     obj = model._default_manager.get(pk=obj.pk)
     _copy(record, obj, REVERTED_FIELDS[model])
     obj._change_reason = f"revert #{history_id}"
-    return _save(obj, user=user)
+    result = Undone(obj=obj)
+    result.obj = _save(obj, user=user, links=_recorded_links(record, result))
+    return result
 
 
-@dataclass
-class Restored:
-    """What a restore brought back."""
-
-    obj: models.Model
-    # Links that could not come back because what they pointed at is gone too.
-    skipped: int = 0
+def _recorded_links(record, result: Undone) -> dict[str, list]:
+    """The objects a version was linked to that still exist, by link field; a field the
+    version did not record is left out."""
+    recorded = record.history_links or {}
+    links = {}
+    for field in link_fields(record.instance_type):
+        if recorded.get(field.name) is not None:
+            links[field.name] = _existing(field.related_model, recorded[field.name], result)
+    return links
 
 
 def deletion_record(model: type[models.Model], history_id: int):
@@ -138,10 +156,10 @@ def deletion_record(model: type[models.Model], history_id: int):
 
 
 @transaction.atomic
-def object_restore(*, user, model: type[models.Model], history_id: int) -> Restored:
-    """Bring back an object deleted less than RESTORE_DAYS ago, with the same id, its tags
-    (or a decision's insights) and the rows deleted with it (an insight's evidence, a tag's
-    aliases)."""
+def object_restore(*, user, model: type[models.Model], history_id: int) -> Undone:
+    """Bring back an object deleted less than RESTORE_DAYS ago, with the same id, the links
+    it had (tags, a decision's insights and target tags) and the rows deleted with it (an
+    insight's evidence, a tag's aliases)."""
     _check(user)
     record = deletion_record(model, history_id)
     if record is None:
@@ -153,13 +171,11 @@ def object_restore(*, user, model: type[models.Model], history_id: int) -> Resto
     obj = model(pk=record.id)
     _copy(record, obj, REVERTED_FIELDS[model] + RESTORED_FIELDS.get(model, ()))
     obj._change_reason = f"restore #{history_id}"
-    links = record.history_links or {}
-    result = Restored(obj=obj)
-    tags = _existing(Tag, links.get("tags", []), result)
-    insights = _existing(Insight, links.get("insights", []), result)
+    result = Undone(obj=obj)
+    links = _recorded_links(record, result)
     if isinstance(obj, Insight):
         obj.superseded_by = None  # a new insight starts as a draft; its status follows below
-    _save(obj, user=user, tags=tags, insights=insights)
+    _save(obj, user=user, links=links)
     _keep_created_at(model, record)
     if model in CASCADED:
         _restore_cascaded(model, record, result, user=user)
@@ -168,7 +184,7 @@ def object_restore(*, user, model: type[models.Model], history_id: int) -> Resto
     return result
 
 
-def _existing(model, ids: list[int], result: Restored) -> list:
+def _existing(model, ids: list[int], result: Undone) -> list:
     found = list(model._default_manager.filter(pk__in=ids))
     result.skipped += len(set(ids)) - len(found)
     return found
@@ -180,7 +196,7 @@ def _keep_created_at(model, record) -> None:
         model._default_manager.filter(pk=record.id).update(created_at=record.created_at)
 
 
-def _restore_cascaded(model, record, result: Restored, *, user) -> None:
+def _restore_cascaded(model, record, result: Undone, *, user) -> None:
     child_model, parent_field = CASCADED[model]
     rows = child_model.history.filter(
         history_type="-",
@@ -195,14 +211,14 @@ def _restore_cascaded(model, record, result: Restored, *, user) -> None:
             result.skipped += 1
             continue
         child._change_reason = f"restore #{record.history_id}"
-        _save(child, user=user)
+        _save(child, user=user, links={})
 
 
 def _exists(model, pk) -> bool:
     return model._default_manager.filter(pk=pk).exists()
 
 
-def _restore_status(insight: Insight, record, result: Restored) -> None:
+def _restore_status(insight: Insight, record, result: Undone) -> None:
     """Publish, archive or supersede the restored draft as it was, when its rules allow."""
     try:
         if record.status == Insight.Status.PUBLISHED:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .. import search
 from ..models import Evidence, Insight, Observation
+from ..models.history import record_versions
 from .insights import insights_recompute_confidence
 
 
@@ -83,6 +84,7 @@ def observations_merge_repeats(*, study, dry_run: bool = False) -> RepeatsResult
     kept = Observation.objects.filter(pk__in=oldest.values())
     # With its copies gone, the oldest is the one imports of that content update.
     kept.update(content_key=F("content_hash"), updated_at=timezone.now())
+    record_versions(Observation, oldest.values())  # with the tags of their copies
     search.index_queryset(kept)
     insights_recompute_confidence(insights=Insight.objects.filter(pk__in=insight_ids))
     return result

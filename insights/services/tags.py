@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import search
-from ..models import Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
+from ..models import Decision, Insight, Observation, Participant, Study, Tag, TagAlias, TagGroup
+from ..models.history import record_versions
 from ..models.tag_tree import TagTree
 from ..selectors import tag_usage
 from .common import previous_values, reindex_tagged, validated_save
@@ -22,6 +23,7 @@ TAGGED_THROUGH_TABLES = (
     (Observation.tags.through, "observation_id"),
     (Insight.tags.through, "insight_id"),
     (Participant.tags.through, "participant_id"),
+    (Decision.target_tags.through, "decision_id"),
 )
 
 
@@ -211,10 +213,13 @@ def _lock_for_merge(sources: list[Tag], target: Tag) -> tuple[list[Tag], Tag]:
 def _merge(sources: list[Tag], target: Tag) -> list[MergePlan]:
     sources, target = _lock_for_merge(sources, target)
     plans = tag_merge_plan(sources=sources, target=target)
+    relinked: dict[type, set[int]] = {}  # owner model -> the rows whose tags changed
     for plan in plans:
         source = plan.source
         for through, owner_column in TAGGED_THROUGH_TABLES:
             owners = set(through.objects.filter(tag=source).values_list(owner_column, flat=True))
+            owner_model = through._meta.get_field(owner_column).related_model
+            relinked.setdefault(owner_model, set()).update(owners)
             already = set(
                 through.objects.filter(tag=target, **{f"{owner_column}__in": owners}).values_list(
                     owner_column, flat=True
@@ -229,6 +234,10 @@ def _merge(sources: list[Tag], target: Tag) -> list[MergePlan]:
         source_name = source.name
         source.delete()
         validated_save(TagAlias(tag=target, name=source_name))
+    # The links moved in bulk: a version of each row that carried a merged tag, set-based.
+    for owner_model, owners in relinked.items():
+        if hasattr(owner_model._meta, "simple_history_manager_attribute"):  # tracked
+            record_versions(owner_model, owners)
     reindex_tagged([target.pk])
     return plans
 

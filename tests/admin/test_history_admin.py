@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from insights.models import Insight
-from insights.services import insight_publish, insight_save
+from insights.models import Insight, Tag
+from insights.services import insight_publish, insight_save, tag_delete
 from insights.services.history import RESTORE_DAYS
 
-from ..factories import InsightFactory, ObservationFactory
+from ..factories import InsightFactory, ObservationFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +146,65 @@ def test_recently_deleted_page_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(20):
         page = client.get(RECENTLY_DELETED).content.decode()
     assert page.count('name="history_id"') == 12
+
+
+@pytest.fixture
+def retagged(edited):
+    """``edited`` tagged Чат, then Звонки instead; the tag Чат is gone since."""
+    chat, calls = TagFactory(name="Чат"), TagFactory(name="Звонки")
+    insight_save(insight=edited, tags=[chat])
+    insight_save(insight=edited, tags=[calls, TagFactory(name="Доставка")])
+    return edited
+
+
+def test_the_version_page_shows_its_links_beside_the_current_ones(client, sign_in_staff, retagged):
+    sign_in_staff("Curator")
+    tagged_chat = retagged.history.all()[1]
+    page = client.get(version_url(retagged, tagged_chat)).content.decode()
+    links = page[page.index('id="version-links"') :]
+    assert "<strong>Чат</strong>" in links  # this version, marked as different
+    assert "Доставка, Звонки" in links  # now
+    assert "added: Доставка, Звонки; " in links and "removed: Чат" in links
+    # The first version was written before the links changed: its tags were none.
+    untagged = retagged.history.last()
+    assert "—" in client.get(version_url(retagged, untagged)).content.decode()
+
+
+def test_a_revert_from_the_admin_brings_the_tags_back(client, sign_in_staff, retagged):
+    sign_in_staff("Curator")
+    tagged_chat = retagged.history.all()[1]
+    Tag.objects.filter(name="Чат").update(name="Чат поддержки")
+    response = client.post(version_url(retagged, tagged_chat), follow=True)
+    assert response.status_code == 200
+    assert [tag.name for tag in retagged.tags.all()] == ["Чат поддержки"]
+    latest = retagged.history.first()
+    assert (latest.history_surface, latest.history_user.username) == ("admin", "curator")
+
+
+def test_a_revert_says_how_many_links_are_gone(client, sign_in_staff, retagged):
+    sign_in_staff("Curator")
+    tagged_chat = retagged.history.all()[1]
+    insight_save(insight=retagged, tags=[])
+    tag_delete(tag=Tag.objects.get(name="Чат"))
+    response = client.post(version_url(retagged, tagged_chat), follow=True)
+    assert "1 of its links could not come back" in response.content.decode()
+
+
+def test_the_history_list_says_which_links_changed_with_bounded_queries(
+    client, sign_in_staff, retagged
+):
+    sign_in_staff("Viewer")
+    url = reverse("admin:insights_insight_history", args=[retagged.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured)
+
+    before = queries()
+    for n in range(6):
+        insight_save(insight=retagged, tags=[TagFactory(name=f"Тема списка {n}")])
+    assert queries() == before  # the names of every version's tags come in one query
+    page = client.get(url).content.decode()
+    assert "added: Тема списка 5; removed: Тема списка 4" in page
+    assert "added: Доставка, Звонки; removed: Чат" in page

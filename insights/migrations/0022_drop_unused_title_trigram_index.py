@@ -18,7 +18,7 @@ def _run(statement):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("insights", "0020_historical_records_follow_new_fields"),
+        ("insights", "0021_history_of_links"),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the delete guards)
+        from . import signals, upgrade_check  # noqa: F401  (delete guards, upgrade check)
         from .search import fold
 
         fold.install()

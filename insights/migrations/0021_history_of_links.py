@@ -45,6 +45,6 @@ def _record(model, history, fields, pks):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("insights", "0020_historical_records_follow_new_fields")]
+    dependencies = [("insights", "0001_squashed_0020")]
 
     operations = [migrations.RunPython(record_current_links, migrations.RunPython.noop)]

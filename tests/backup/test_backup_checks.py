@@ -1,6 +1,5 @@
 """Backup row checks: values of the wrong kind and broken tag trees are named, never crash."""
 
-import importlib
 import io
 import json
 
@@ -9,7 +8,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from insights.backup import BackupError, export_backup, load_backup, restore_backup
-from insights.defaults import DEFAULT_TAG_GROUPS
 from insights.models import Observation, Study, Tag
 from insights.models.tag_tree import TagTree
 
@@ -74,8 +72,3 @@ def test_tags_in_parent_loops_are_found_by_the_tag_tree():
     # 1 <-> 2 is a loop, 3 hangs below it, 4 -> 5 -> (not in the backup) is a plain chain.
     parent_of = {1: 2, 2: 1, 3: 1, 4: 5, 5: 99, 6: None, 7: 7}
     assert TagTree(parent_of.items()).in_loops() == {1, 2, 3, 7}
-
-
-def test_default_tag_groups_are_those_the_migration_creates():
-    migration = importlib.import_module("insights.migrations.0002_default_tag_groups")
-    assert migration.DEFAULT_GROUPS == DEFAULT_TAG_GROUPS

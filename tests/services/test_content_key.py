@@ -1,17 +1,14 @@
 """The content key: the one observation of a study that imports without an external ID update,
 kept unique by the database, and how existing data gets one."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.db import IntegrityError, transaction
 
-from insights.models import Evidence, Observation
+from insights.models import Observation
 from insights.services import observation_save, observations_bulk_upsert, participant_delete
 from insights.services.conflicts import WrittenIds
 
-from ..factories import InsightFactory, MetricObservationFactory, ObservationFactory, StudyFactory
+from ..factories import MetricObservationFactory, ObservationFactory, StudyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,19 +64,6 @@ def test_deleting_a_participant_frees_the_keys_of_their_observations(study):
     by_p5.refresh_from_db()
     # Now the same content as the anonymous one, which keeps the key.
     assert by_p5.content_hash == anonymous.content_hash and by_p5.content_key is None
-
-
-def test_the_migration_gives_the_oldest_of_each_content_the_key_and_deletes_nothing(study):
-    oldest = ObservationFactory(study=study, text="Дубль", participant=None)
-    twin = ObservationFactory(study=study, text="Дубль", participant=None)
-    InsightFactory(evidence=[{"observation": twin}])
-    with_id = ObservationFactory(study=study, text="Дубль", participant=None, external_id="t-1")
-    Observation.objects.update(content_key=None)
-    migration = importlib.import_module("insights.migrations.0015_observation_content_key")
-    migration.claim_fingerprints(apps, None)
-    keys = dict(Observation.objects.values_list("pk", "content_key"))
-    assert keys == {oldest.pk: oldest.content_hash, twin.pk: None, with_id.pk: None}
-    assert Evidence.objects.filter(observation=twin).exists()
 
 
 def test_written_ids_tell_an_imports_own_rows_from_rows_written_meanwhile():

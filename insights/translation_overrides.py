@@ -76,3 +76,9 @@ REST_FRAMEWORK = (
     gettext_noop('Expected a dictionary of items but got type "{input_type}".'),
     gettext_noop("Invalid data. Expected a dictionary, but got {datatype}."),
 )
+
+# The task queue's model (its admin list of task results).
+DJANGO_TASKS_DB = (
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
+)

@@ -75,10 +75,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "repository.apps.LoginAttemptsConfig",  # axes
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "repository.apps.BackgroundTasksConfig",  # django_tasks_db
     "simple_history",
     "insights",
 ]

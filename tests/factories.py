@@ -1,5 +1,7 @@
 """factory_boy factories that create objects through the services, as every write path does."""
 
+from datetime import date, timedelta
+
 import factory
 from django.contrib.auth.models import Group, User
 from rest_framework.test import APIClient
@@ -206,3 +208,22 @@ def published_insight(statement: str, tags) -> Insight:
         evidence=[{"observation": ObservationFactory()}],
         published=True,
     )
+
+
+# The day the decisions of the impact and loop tests ship.
+SHIPPED = date(2026, 6, 1)
+
+
+def shipped_decision(title: str, insights, tags, **fields) -> Decision:
+    """A decision on ``tags`` shipped on SHIPPED, with the status change that records it."""
+    decision = DecisionFactory(
+        title=title, insights=insights, target_tags=tags, shipped_on=SHIPPED, **fields
+    )
+    return decision_set_status(decision=decision, status="shipped")
+
+
+def nps_answers_around_shipping(tags) -> None:
+    """The hand-worked NPS answers of tests/test_impact.py, ten days either side of SHIPPED:
+    −15 from 40 answers before, +30 from 50 after."""
+    metric_answers(SHIPPED - timedelta(days=10), [3] * 18 + [8] * 10 + [10] * 12, tags)
+    metric_answers(SHIPPED + timedelta(days=10), [0] * 10 + [7] * 15 + [9] * 25, tags)

@@ -141,6 +141,19 @@ class ServiceModelAdmin(RepositorySearchMixin, admin.ModelAdmin):
             self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
 
 
+def service_action(description, permission: str, service, success_message):
+    """An admin action (for ServiceModelAdmin.actions) that calls ``service(obj, request)`` on
+    each selected object, reporting as run_service_action does."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin, request, queryset):
+        modeladmin.run_service_action(
+            request, queryset, lambda obj: service(obj, request), success_message
+        )
+
+    return action
+
+
 def _without_links(items: list, link_names: set[str]) -> list:
     """The nested list of a delete page, minus entries of link-table rows."""
     kept = []

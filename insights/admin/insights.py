@@ -23,7 +23,7 @@ from ..services import (
     insight_supersede,
     insight_supersede_check,
 )
-from .base import ENTRY_CSS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
+from .base import ENTRY_CSS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin, service_action
 from .evidence_picker import EvidencePickerSelect, observation_label
 from .history import HistoryAdminMixin
 from .studies import TagGroupListFilter, TagListFilter
@@ -338,35 +338,25 @@ class InsightAdmin(HistoryAdminMixin, ServiceModelAdmin):
     def has_archive_permission(self, request):
         return access.may_archive(request.user)
 
-    @admin.action(description=_("Publish selected insights"), permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        self.run_service_action(
-            request,
-            queryset,
-            lambda insight: insight_publish(insight=insight),
-            ngettext_lazy("Published %(count)d insight.", "Published %(count)d insights.", "count"),
-        )
+    publish_selected = service_action(
+        _("Publish selected insights"),
+        "publish",
+        lambda insight, request: insight_publish(insight=insight),
+        ngettext_lazy("Published %(count)d insight.", "Published %(count)d insights.", "count"),
+    )
 
     def has_confirm_permission(self, request):
         return access.may_confirm_review(request.user)
 
-    @admin.action(
-        description=_("Confirm selected insights still hold (new review date)"),
-        permissions=["confirm"],
+    confirm_selected = service_action(
+        _("Confirm selected insights still hold (new review date)"),
+        "confirm",
+        lambda insight, request: insight_confirm_review(insight=insight, user=request.user),
+        ngettext_lazy("Confirmed %(count)d insight.", "Confirmed %(count)d insights.", "count"),
     )
-    def confirm_selected(self, request, queryset):
-        self.run_service_action(
-            request,
-            queryset,
-            lambda insight: insight_confirm_review(insight=insight, user=request.user),
-            ngettext_lazy("Confirmed %(count)d insight.", "Confirmed %(count)d insights.", "count"),
-        )
-
-    @admin.action(description=_("Archive selected insights"), permissions=["archive"])
-    def archive_selected(self, request, queryset):
-        self.run_service_action(
-            request,
-            queryset,
-            lambda insight: insight_archive(insight=insight),
-            ngettext_lazy("Archived %(count)d insight.", "Archived %(count)d insights.", "count"),
-        )
+    archive_selected = service_action(
+        _("Archive selected insights"),
+        "archive",
+        lambda insight, request: insight_archive(insight=insight),
+        ngettext_lazy("Archived %(count)d insight.", "Archived %(count)d insights.", "count"),
+    )

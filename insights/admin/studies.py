@@ -19,7 +19,14 @@ from ..services import (
     study_archive,
     study_save,
 )
-from .base import ENTRY_CSS, ENTRY_JS, ROWS_TEMPLATE, ServiceInline, ServiceModelAdmin
+from .base import (
+    ENTRY_CSS,
+    ENTRY_JS,
+    ROWS_TEMPLATE,
+    ServiceInline,
+    ServiceModelAdmin,
+    service_action,
+)
 from .evidence_picker import EvidencePickerView
 from .formsets import LatestRowsFormSet
 from .history import HistoryAdminMixin
@@ -138,14 +145,12 @@ class StudyAdmin(HistoryAdminMixin, StudyPasteMixin, StudyImportMixin, ServiceMo
     def service_save(self, request, obj, form, m2m):
         study_save(study=obj, **m2m)
 
-    @admin.action(description=_("Archive selected studies"), permissions=["change"])
-    def archive_selected(self, request, queryset):
-        self.run_service_action(
-            request,
-            queryset,
-            lambda study: study_archive(study=study),
-            ngettext_lazy("Archived %(count)d study.", "Archived %(count)d studies.", "count"),
-        )
+    archive_selected = service_action(
+        _("Archive selected studies"),
+        "change",
+        lambda study, request: study_archive(study=study),
+        ngettext_lazy("Archived %(count)d study.", "Archived %(count)d studies.", "count"),
+    )
 
 
 @admin.register(Observation)

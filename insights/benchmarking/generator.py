@@ -18,19 +18,8 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from .. import models
 from ..confidence import EvidenceSummary
-from ..models import (
-    Decision,
-    DecisionStatusChange,
-    Evidence,
-    Insight,
-    Observation,
-    Participant,
-    Study,
-    Tag,
-    TagAlias,
-    TagGroup,
-)
 from ..text import make_slug, normalize_name
 from . import writers
 from .text import TAG_BASES, TAG_GROUP_SHARES, TAG_MODIFIERS, TextMaker
@@ -39,7 +28,7 @@ ZIPF_EXPONENT = 1.07
 FIRST_DAY = date(2021, 1, 1).toordinal()
 DAYS = 6 * 365
 OWNER_NAMES = [f"researcher-{n:02}" for n in range(1, 9)]
-METHODS = [choice for choice, _label in Study.Method.choices]
+METHODS = [choice for choice, _label in models.Study.Method.choices]
 METHOD_LABELS_RU = {
     "interview": "Глубинные интервью",
     "survey": "Опрос",
@@ -135,8 +124,8 @@ class Generator:
 
     def _tags(self) -> None:
         rng = self.rng(1)
-        groups = dict(TagGroup.objects.values_list("slug", "pk"))
-        used: set[str] = set(TagAlias.objects.values_list("normalized_name", flat=True))
+        groups = dict(models.TagGroup.objects.values_list("slug", "pk"))
+        used: set[str] = set(models.TagAlias.objects.values_list("normalized_name", flat=True))
         slugs: set[str] = set()
         tags, aliases, self.tag_group, id_of = [], [], {}, {}
         for slug, share in TAG_GROUP_SHARES.items():
@@ -158,12 +147,12 @@ class Generator:
                     aliases.append((len(aliases) + 1, alias, normalize_name(alias), tag_id))
         now = stamp(FIRST_DAY)
         self._write(
-            Tag,
+            models.Tag,
             ["id", "name", "normalized_name", "slug", "group_id", "parent_id", "description",
              "position", "created_at"],
             ((i, n, normalize_name(n), s, g, p, "", 0, now) for i, n, p, g, s in tags),
         )  # fmt: skip
-        self._write(TagAlias, ["id", "name", "normalized_name", "tag_id"], aliases)
+        self._write(models.TagAlias, ["id", "name", "normalized_name", "tag_id"], aliases)
         ids = [t[0] for t in tags]
         self.zipf = Zipf(ids, rng)
         segments = [t for t in ids if self.tag_group[t] == "segment"] or ids
@@ -193,13 +182,13 @@ class Generator:
             for tag_id in self.zipf.draw(rng, rng.randint(1, 3)):
                 tag_rows.append((len(tag_rows) + 1, study_id, tag_id))
         self._write(
-            Study,
+            models.Study,
             ["id", "title", "slug", "research_questions", "method", "status", "started_on",
              "finished_on", "owner_id", "team", "summary", "report_url", "created_at",
              "updated_at"],
             rows,
         )  # fmt: skip
-        self._write(Study.tags.through, ["id", "study_id", "tag_id"], tag_rows)
+        self._write(models.Study.tags.through, ["id", "study_id", "tag_id"], tag_rows)
 
     def _participants(self) -> None:
         rng = self.rng(3)
@@ -207,14 +196,16 @@ class Generator:
             (n, f"P-{n:06}", "", None, stamp(FIRST_DAY))
             for n in range(1, self.sizes.participants + 1)
         ]
-        self._write(Participant, ["id", "code", "notes", "consent_expires_on", "created_at"], rows)
+        self._write(
+            models.Participant, ["id", "code", "notes", "consent_expires_on", "created_at"], rows
+        )
         tag_rows = (
             (0, n, tag_id)
             for n in range(1, self.sizes.participants + 1)
             for tag_id in self.segment_zipf.draw(rng, rng.randint(1, 2))
         )
         self._write(
-            Participant.tags.through,
+            models.Participant.tags.through,
             ["id", "participant_id", "tag_id"],
             ((i, p, t) for i, (_, p, t) in enumerate(tag_rows, start=1)),
         )
@@ -233,7 +224,7 @@ class Generator:
             self.first.append(self.first[-1] + share)
         self.obs_participant = array("l", bytes(8 * (n + 1)))
         self._write(
-            Observation,
+            models.Observation,
             ["id", "study_id", "kind", "text", "participant_id", "observed_on", "source_url",
              "source_ref", "external_id", "metric", "score", "scrubbed_count", "content_hash",
              "created_by_id", "created_at", "updated_at"],
@@ -246,7 +237,7 @@ class Generator:
             for tag_id in self.zipf.draw(rng, int(rng.random() * 2.6))
         )
         self._write(
-            Observation.tags.through,
+            models.Observation.tags.through,
             ["id", "observation_id", "tag_id"],
             ((i, o, t) for i, (o, t) in enumerate(tag_rows, start=1)),
         )
@@ -285,14 +276,14 @@ class Generator:
     def _insights(self) -> None:
         evidence_rows: list[tuple] = []
         self._write(
-            Insight,
+            models.Insight,
             ["id", "statement", "details", "status", "superseded_by_id", "review_by", "owner_id",
              "confidence", "supporting_count", "contradicting_count", "participant_count",
              "study_count", "methods", "created_at", "updated_at", "published_at"],
             self._insight_rows(evidence_rows),
         )  # fmt: skip
         self._write(
-            Evidence,
+            models.Evidence,
             ["id", "insight_id", "observation_id", "relation", "note", "created_at"],
             evidence_rows,
         )
@@ -303,7 +294,7 @@ class Generator:
             for tag_id in self.zipf.draw(rng, rng.randint(1, 4))
         )
         self._write(
-            Insight.tags.through,
+            models.Insight.tags.through,
             ["id", "insight_id", "tag_id"],
             ((i, n, t) for i, (n, t) in enumerate(tag_rows, start=1)),
         )
@@ -358,7 +349,7 @@ class Generator:
         rng, text = self.rng(8), TextMaker(self.rng(8))
         count = max(1, self.sizes.insights // 20)
         rows, links, changes = [], [], []
-        statuses = [choice for choice, _label in Decision.Status.choices]
+        statuses = [choice for choice, _label in models.Decision.Status.choices]
         for decision_id in range(1, count + 1):
             day = FIRST_DAY + rng.randrange(DAYS)
             status = rng.choice(statuses)
@@ -371,14 +362,14 @@ class Generator:
                 links.append((len(links) + 1, decision_id, insight_id))
             changes.append((decision_id, decision_id, "", status, stamp(day), None, ""))
         self._write(
-            Decision,
+            models.Decision,
             ["id", "title", "description", "status", "decided_on", "owner_id", "external_url",
              "outcome", "target_metric", "shipped_on", "created_at", "updated_at"],
             rows,
         )  # fmt: skip
-        self._write(Decision.insights.through, ["id", "decision_id", "insight_id"], links)
+        self._write(models.Decision.insights.through, ["id", "decision_id", "insight_id"], links)
         self._write(
-            DecisionStatusChange,
+            models.DecisionStatusChange,
             ["id", "decision_id", "from_status", "to_status", "changed_at", "changed_by_id",
              "note"],
             changes,

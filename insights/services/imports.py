@@ -21,7 +21,7 @@ from ..importing import sources
 from ..importing.rows import MappingError, RowParser
 from ..importing.sources import SourceError
 from ..models import Observation, TagGroup
-from .bulk import TagResolver, observations_bulk_upsert
+from .bulk import BulkResult, TagResolver, observations_bulk_upsert
 from .conflicts import WrittenIds
 
 CHUNK_SIZE = 1000
@@ -141,17 +141,21 @@ def observations_import(
     with history_surface(Surface.IMPORT, user=user), transaction.atomic():
         written = WrittenIds((Observation.objects.aggregate(top=Max("pk"))["top"] or 0) + 1)
         for chunk in _chunks(records, CHUNK_SIZE):
-            _import_chunk(
-                chunk,
+            rows, problems = _parse_chunk(chunk, parser, replaces_tags)
+            report.rows += len(chunk)
+            # The rows that are fine are written, so later chunks see what this one holds; the
+            # whole import is rolled back at the end if any row had a problem.
+            result = observations_bulk_upsert(
                 study=study,
-                parser=parser,
-                tags=tags,
-                replaces_tags=replaces_tags,
-                report=report,
+                rows=rows,
                 user=user,
                 scrub=options.scrub,
+                tags=tags,
+                errors=problems,
+                keep_valid_rows=True,
                 written=written,
             )
+            _report_chunk(report, chunk, rows, result)
             if progress:
                 progress(report.rows, _position(stream, total), total)
         report.new_tags = tags.created
@@ -210,9 +214,8 @@ def explicit_mapping(options: ImportOptions) -> dict[str, str]:
     return {key: value for key, value in options.mapping.items() if value}
 
 
-def _import_chunk(
-    chunk, *, study, parser, tags, replaces_tags, report, user, scrub, written
-) -> None:
+def _parse_chunk(chunk, parser: RowParser, replaces_tags: bool) -> tuple[list[dict], dict]:
+    """The chunk's rows as fields, and the problems of each row that has any, by index."""
     rows: list[dict] = []
     problems: dict[int, dict[str, list[str]]] = {}
     for index, record in enumerate(chunk):
@@ -222,19 +225,11 @@ def _import_chunk(
         if errors:
             problems[index] = errors
         rows.append(row)
-    report.rows += len(chunk)
-    # The rows that are fine are written, so later chunks see what this one holds; the whole
-    # import is rolled back at the end if any row had a problem.
-    result = observations_bulk_upsert(
-        study=study,
-        rows=rows,
-        user=user,
-        scrub=scrub,
-        tags=tags,
-        errors=problems,
-        keep_valid_rows=True,
-        written=written,
-    )
+    return rows, problems
+
+
+def _report_chunk(report: ImportReport, chunk, rows: list[dict], result: BulkResult) -> None:
+    """Add what writing one chunk did to the report: counts, problems, preview rows."""
     report.created += len(result.created)
     report.updated += len(result.updated)
     report.repeated += result.repeated

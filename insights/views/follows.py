@@ -16,14 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ..models import DigestSubscription, SavedSearch, Study, Tag
 from ..selectors.follows import digest_settings, user_follows
-from ..services import (
-    digest_subscription_save,
-    digest_unsubscribe,
-    follow_create,
-    follow_delete,
-    saved_search_create,
-    saved_search_delete,
-)
+from ..services import follows
 from .common import member_required
 
 
@@ -61,7 +54,7 @@ def following(request):
     if request.method == "POST":
         form = DigestSettingsForm(request.POST)
         if form.is_valid():
-            digest_subscription_save(user=request.user, **form.cleaned_data)
+            follows.digest_subscription_save(user=request.user, **form.cleaned_data)
             messages.success(request, _("Digest settings saved."))
             return redirect("insights:following")
     context = {"form": form, "subscription": subscription, **user_follows(request.user)}
@@ -76,10 +69,10 @@ def follow_toggle(request, kind: str, slug: str):
     target = get_object_or_404(model, slug=slug)
     name = target.name if kind == "tag" else target.title
     if "unfollow" in request.POST:
-        follow_delete(user=request.user, **{kind: target})
+        follows.follow_delete(user=request.user, **{kind: target})
         messages.success(request, _("You no longer follow “%(name)s”.") % {"name": name})
     else:
-        follow_create(user=request.user, language=request.LANGUAGE_CODE, **{kind: target})
+        follows.follow_create(user=request.user, language=request.LANGUAGE_CODE, **{kind: target})
         messages.success(
             request,
             _("You follow “%(name)s”: what is new in it comes in your digest.") % {"name": name},
@@ -96,7 +89,7 @@ def saved_search_add(request):
     back = reverse("insights:search") + (f"?{query.lstrip('?')}" if query else "")
     if form.is_valid():
         try:
-            saved = saved_search_create(
+            saved = follows.saved_search_create(
                 user=request.user,
                 language=request.LANGUAGE_CODE,
                 **form.cleaned_data,
@@ -123,7 +116,7 @@ def saved_search_add(request):
 def saved_search_remove(request, pk: int):
     """Forget one of the user's saved searches."""
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
-    saved_search_delete(saved_search=saved)
+    follows.saved_search_delete(saved_search=saved)
     messages.success(request, _("You no longer follow “%(name)s”.") % {"name": saved.name})
     return redirect(_back(request, reverse("insights:following")))
 
@@ -141,7 +134,7 @@ def unsubscribe(request, token: str):
         raise Http404
     done = False
     if request.method == "POST":
-        digest_unsubscribe(token=token)
+        follows.digest_unsubscribe(token=token)
         done = True
     return render(
         request, "insights/unsubscribe.html", {"subscription": subscription, "done": done}

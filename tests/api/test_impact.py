@@ -1,23 +1,22 @@
 """GET /api/v1/decisions/{id}/impact/ and GET /api/v1/loop/: figures, roles, bad input, queries."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from rest_framework.test import APIClient
 
-from insights.services import decision_set_status
-
 from ..factories import (
+    SHIPPED,
     DecisionFactory,
     InsightFactory,
     MetricObservationFactory,
-    ObservationFactory,
     TagFactory,
-    metric_answers,
+    nps_answers_around_shipping,
+    published_insight,
+    shipped_decision,
 )
 
 pytestmark = pytest.mark.django_db
-SHIPPED = date(2026, 6, 1)
 
 
 @pytest.fixture
@@ -25,23 +24,9 @@ def measured(onboarding, premium):
     """A shipped decision on NPS of premium onboarding, with the hand-worked answers of
     tests/test_impact.py: NPS −15 from 40 answers before, +30 from 50 after."""
     both = [onboarding, premium]
-    metric_answers(SHIPPED - timedelta(days=10), [3] * 18 + [8] * 10 + [10] * 12, both)
-    metric_answers(SHIPPED + timedelta(days=10), [0] * 10 + [7] * 15 + [9] * 25, both)
-    insight = InsightFactory(
-        statement="Онбординг путает премиум-клиентов",
-        tags=[onboarding],
-        evidence=[{"observation": ObservationFactory()}],
-        published=True,
-    )
-    decision = DecisionFactory(
-        title="Упростить онбординг",
-        insights=[insight],
-        target_metric="nps",
-        target_tags=both,
-        shipped_on=SHIPPED,
-    )
-    decision_set_status(decision=decision, status="shipped")
-    return decision
+    nps_answers_around_shipping(both)
+    insight = published_insight("Онбординг путает премиум-клиентов", [onboarding])
+    return shipped_decision("Упростить онбординг", [insight], both, target_metric="nps")
 
 
 def test_impact_with_the_interval(clients, measured):
@@ -113,12 +98,7 @@ def test_loop_report_counts_published_insights_only(clients, measured, onboardin
     draft = InsightFactory(statement="Черновик", tags=[kyc])
     DecisionFactory(title="По черновику", insights=[draft], status="shipped")
     # A published insight under KYC without any decision.
-    InsightFactory(
-        statement="KYC долгий",
-        tags=[kyc],
-        evidence=[{"observation": ObservationFactory()}],
-        published=True,
-    )
+    published_insight("KYC долгий", [kyc])
     bodies = {role: clients[role].get("/api/v1/loop/").json() for role in clients}
     assert bodies["Viewer"] == bodies["Curator"]
     body = bodies["Viewer"]
@@ -141,13 +121,8 @@ def test_loop_report_in_a_fixed_number_of_queries(clients, measured, django_asse
     viewer.get("/api/v1/loop/")  # the session and permissions are cached after this
     for n in range(8):
         tag = TagFactory(name=f"Тема {n}")
-        insight = InsightFactory(
-            tags=[tag], evidence=[{"observation": ObservationFactory()}], published=True
-        )
-        decision = DecisionFactory(
-            insights=[insight], target_metric="ces", target_tags=[tag], shipped_on=SHIPPED
-        )
-        decision_set_status(decision=decision, status="shipped")
+        insight = published_insight(f"Инсайт {n}", [tag])
+        shipped_decision(f"Решение {n}", [insight], [tag], target_metric="ces")
     with django_assert_max_num_queries(14):
         response = viewer.get("/api/v1/loop/")
     assert len(response.json()["tags"]) == 9

@@ -10,17 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from insights import backup, search
+from insights import backup, models, search
 from insights.defaults import DEFAULT_TAG_GROUP_SLUGS
-from insights.models import (
-    Decision,
-    DecisionStatusChange,
-    Insight,
-    Observation,
-    Study,
-    Tag,
-    TagGroup,
-)
 from insights.services import study_create, tag_group_save
 
 from ..factories import ObservationFactory, TagFactory, UserFactory
@@ -39,12 +30,12 @@ def add_people(insights, observations, studies, decisions) -> dict[str, User]:
         username="anna", email="anna@example.com", password="s3cret-pass!", role="Curator"
     )
     boris = UserFactory(username="boris", is_active=False)
-    Insight.objects.filter(pk__in=insights).update(owner=anna)
-    Observation.objects.filter(pk__in=observations).update(created_by=boris)
-    Study.objects.filter(pk__in=studies).update(owner=anna)
-    Decision.objects.filter(pk__in=decisions).update(owner=boris)
-    DecisionStatusChange.objects.filter(decision__in=decisions).update(changed_by=anna)
-    persona = tag_group_save(group=TagGroup(slug="persona", name="Persona", position=7))
+    models.Insight.objects.filter(pk__in=insights).update(owner=anna)
+    models.Observation.objects.filter(pk__in=observations).update(created_by=boris)
+    models.Study.objects.filter(pk__in=studies).update(owner=anna)
+    models.Decision.objects.filter(pk__in=decisions).update(owner=boris)
+    models.DecisionStatusChange.objects.filter(decision__in=decisions).update(changed_by=anna)
+    persona = tag_group_save(group=models.TagGroup(slug="persona", name="Persona", position=7))
     TagFactory(name="Прагматик", group=persona)
     return {"anna": anna, "boris": boris}
 
@@ -52,12 +43,12 @@ def add_people(insights, observations, studies, decisions) -> dict[str, User]:
 @pytest.fixture
 def demo(db):
     call_command("load_demo", verbosity=0)
-    first = Insight.objects.order_by("pk")
+    first = models.Insight.objects.order_by("pk")
     add_people(
         insights=first[:5].values("pk"),
-        observations=Observation.objects.order_by("pk")[:7].values("pk"),
-        studies=Study.objects.order_by("pk")[:1].values("pk"),
-        decisions=Decision.objects.order_by("pk")[:2].values("pk"),
+        observations=models.Observation.objects.order_by("pk")[:7].values("pk"),
+        studies=models.Study.objects.order_by("pk")[:1].values("pk"),
+        decisions=models.Decision.objects.order_by("pk")[:2].values("pk"),
     )
 
 
@@ -77,11 +68,13 @@ def test_demo_round_trip_into_an_empty_repository_reproduces_identical_content(d
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     call_command("export_repository", str(first), verbosity=0)
     before = research_counts()
-    found_before = set(search.search(Insight.objects.all(), "кешбэк").values_list("pk", flat=True))
-    highest_study = Study.objects.order_by("-pk").first().pk
+    found_before = set(
+        search.search(models.Insight.objects.all(), "кешбэк").values_list("pk", flat=True)
+    )
+    highest_study = models.Study.objects.order_by("-pk").first().pk
     wipe_research_content()
     assert not any(research_counts().values())
-    assert not search.search(Insight.objects.all(), "кешбэк").exists()
+    assert not search.search(models.Insight.objects.all(), "кешбэк").exists()
 
     call_command("import_repository", str(first), verbosity=0)
     call_command("export_repository", str(second), verbosity=0)
@@ -98,9 +91,11 @@ def test_demo_round_trip_into_an_empty_repository_reproduces_identical_content(d
     assert any(row["tags"] for row in original["participants"])
     assert all(row["created_at"] and row["updated_at"] for row in original["observations"])
     # Search works again, and new rows get ids after the restored ones.
-    found_after = set(search.search(Insight.objects.all(), "кешбэк").values_list("pk", flat=True))
+    found_after = set(
+        search.search(models.Insight.objects.all(), "кешбэк").values_list("pk", flat=True)
+    )
     assert found_after == found_before and found_before
-    assert search.search(Observation.objects.all(), "кешбэк").exists()
+    assert search.search(models.Observation.objects.all(), "кешбэк").exists()
     assert study_create(title="После восстановления", method="survey").pk > highest_study
 
 
@@ -115,15 +110,15 @@ def test_a_restore_keeps_ids_timestamps_and_stored_confidence(world, tmp_path):
     insight.refresh_from_db()
     stamps = (insight.created_at, insight.updated_at, insight.published_at)
     grade = (insight.confidence, insight.supporting_count, insight.contradicting_count)
-    history = list(DecisionStatusChange.objects.values())
+    history = list(models.DecisionStatusChange.objects.values())
     restore(tmp_path / "backup.json")
-    restored = Insight.objects.get(pk=insight.pk)
+    restored = models.Insight.objects.get(pk=insight.pk)
     assert (restored.created_at, restored.updated_at, restored.published_at) == stamps
     assert (restored.confidence, restored.supporting_count, restored.contradicting_count) == grade
     assert restored.owner == world["anna"] and restored.review_by == date(2027, 1, 1)
-    assert Insight.objects.get(pk=world["old"].pk).superseded_by == restored
-    assert list(DecisionStatusChange.objects.values()) == history
-    assert search.search(Insight.objects.all(), "скидок").get() == restored
+    assert models.Insight.objects.get(pk=world["old"].pk).superseded_by == restored
+    assert list(models.DecisionStatusChange.objects.values()) == history
+    assert search.search(models.Insight.objects.all(), "скидок").get() == restored
 
 
 def test_missing_users_are_created_inactive_without_passwords(world, tmp_path):
@@ -139,21 +134,21 @@ def test_missing_users_are_created_inactive_without_passwords(world, tmp_path):
     anna = User.objects.get(username="anna")
     assert not anna.is_active and not anna.has_usable_password()
     assert [group.name for group in anna.groups.all()] == ["Curator"]
-    assert Insight.objects.get(pk=world["new"].pk).owner == anna
+    assert models.Insight.objects.get(pk=world["new"].pk).owner == anna
     # An existing account is left exactly as it was.
     assert User.objects.get(username="boris").is_active is False
 
 
 def test_tag_groups_are_matched_by_slug(world, tmp_path):
     path = tmp_path / "backup.json"
-    TagGroup.objects.filter(slug="emotion").update(name="Эмоция", position=9)
+    models.TagGroup.objects.filter(slug="emotion").update(name="Эмоция", position=9)
     call_command("export_repository", str(path), verbosity=0)
     wipe_research_content()
-    TagGroup.objects.filter(slug="emotion").update(name="Emotion", position=5)
+    models.TagGroup.objects.filter(slug="emotion").update(name="Emotion", position=5)
     call_command("import_repository", str(path), verbosity=0)
-    emotion = TagGroup.objects.get(slug="emotion")
+    emotion = models.TagGroup.objects.get(slug="emotion")
     assert (emotion.name, emotion.position) == ("Эмоция", 9)
-    assert Tag.objects.get(name="Прагматик").group.slug == "persona"
+    assert models.Tag.objects.get(name="Прагматик").group.slug == "persona"
 
 
 def test_export_to_standard_output(world, capsys):
@@ -170,10 +165,10 @@ def test_export_queries_do_not_grow_with_rows(world, django_assert_max_num_queri
 
     with CaptureQueriesContext(connection) as few:
         run()
-    study = Study.objects.get(title="NPS Q3")
+    study = models.Study.objects.get(title="NPS Q3")
     for n in range(40):
         ObservationFactory(
-            study=study, text=f"Ответ {n}", tags=Tag.objects.all()[:2], participant=None
+            study=study, text=f"Ответ {n}", tags=models.Tag.objects.all()[:2], participant=None
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         data = run()
@@ -272,7 +267,8 @@ def test_a_failure_at_the_last_step_writes_nothing(good_backup, tmp_path, monkey
         call_command("import_repository", path, verbosity=0)
     assert not any(research_counts().values())
     assert User.objects.count() == users
-    assert set(TagGroup.objects.values_list("slug", flat=True)) == set(DEFAULT_TAG_GROUP_SLUGS)
+    slugs = models.TagGroup.objects.values_list("slug", flat=True)
+    assert set(slugs) == set(DEFAULT_TAG_GROUP_SLUGS)
 
 
 def test_a_missing_file_is_named(db, tmp_path):

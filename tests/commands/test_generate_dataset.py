@@ -6,18 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from insights import search
-from insights.models import (
-    Decision,
-    Evidence,
-    Insight,
-    Observation,
-    Participant,
-    SearchDocument,
-    Study,
-    Tag,
-    TagAlias,
-)
+from insights import models, search
 
 pytestmark = pytest.mark.django_db
 
@@ -30,36 +19,35 @@ def generate(**extra):
 
 def test_writes_the_requested_counts_and_indexes_them():
     generate()
-    assert Study.objects.count() == 4
-    assert Observation.objects.count() == 600
-    assert Insight.objects.count() == 60
-    assert Tag.objects.count() == 40
-    assert Participant.objects.count() == 30
-    assert Decision.objects.exists()
-    assert TagAlias.objects.exists()
-    assert Tag.objects.filter(parent__isnull=False).exists()
-    assert Observation.objects.filter(metric="nps", score__isnull=False).exists()
-    per_insight = Evidence.objects.values("insight").annotate(n=Count("pk"))
+    assert models.Study.objects.count() == 4
+    assert models.Observation.objects.count() == 600
+    assert models.Insight.objects.count() == 60
+    assert models.Tag.objects.count() == 40
+    assert models.Participant.objects.count() == 30
+    assert models.Decision.objects.exists()
+    assert models.TagAlias.objects.exists()
+    assert models.Tag.objects.filter(parent__isnull=False).exists()
+    assert models.Observation.objects.filter(metric="nps", score__isnull=False).exists()
+    per_insight = models.Evidence.objects.values("insight").annotate(n=Count("pk"))
     assert {row["n"] for row in per_insight} <= set(range(1, 21))
     assert per_insight.count() == 60
     # The stored confidence counts agree with the evidence written.
-    insight = Insight.objects.order_by("-supporting_count").first()
+    insight = models.Insight.objects.order_by("-supporting_count").first()
     assert insight.supporting_count == insight.evidence.filter(relation="supports").count()
-    assert SearchDocument.objects.count() == 600 + 60 + 4 + 40
+    assert models.SearchDocument.objects.count() == 600 + 60 + 4 + 40
 
 
 def test_tag_use_is_zipf_skewed():
     generate()
-    uses = sorted(
-        Tag.objects.annotate(n=Count("observations")).values_list("n", flat=True), reverse=True
-    )
+    tags = models.Tag.objects.annotate(n=Count("observations"))
+    uses = sorted(tags.values_list("n", flat=True), reverse=True)
     assert uses[0] >= 5 * max(median(uses), 1)
 
 
 def test_search_finds_other_russian_word_forms():
     generate()
     found = list(
-        search.search(Observation.objects.all(), "доставкой").values_list("text", flat=True)
+        search.search(models.Observation.objects.all(), "доставкой").values_list("text", flat=True)
     )
     assert found
     # Texts that say доставки/доставку/доставке are found for доставкой as well.
@@ -68,10 +56,11 @@ def test_search_finds_other_russian_word_forms():
 
 def test_refuses_a_database_with_research_unless_forced():
     generate()
-    first = list(Observation.objects.order_by("pk").values_list("text", flat=True)[:30])
+    texts = models.Observation.objects.order_by("pk").values_list("text", flat=True)
+    first = list(texts[:30])
     with pytest.raises(CommandError, match="already holds research"):
         generate()
     generate(force=True)
-    assert Observation.objects.count() == 600
+    assert models.Observation.objects.count() == 600
     # The same seed writes the same text.
-    assert list(Observation.objects.order_by("pk").values_list("text", flat=True)[:30]) == first
+    assert list(texts[:30]) == first

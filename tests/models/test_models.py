@@ -7,17 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from insights.models import (
-    Evidence,
-    Insight,
-    InsightLink,
-    Observation,
-    Participant,
-    Study,
-    Tag,
-    TagAlias,
-    TagGroup,
-)
+from insights import models
 from insights.services import (
     insight_create,
     observation_create,
@@ -40,10 +30,11 @@ def errors_of(callable_) -> dict:
 def test_six_tag_groups_exist_with_translations():
     from django.utils.translation import override
 
-    slugs = list(TagGroup.objects.values_list("slug", flat=True))
+    slugs = list(models.TagGroup.objects.values_list("slug", flat=True))
     assert slugs == ["theme", "product-area", "journey-stage", "segment", "emotion", "channel"]
     with override("ru"):
-        assert [g.display_name for g in TagGroup.objects.all()][:2] == ["Тема", "Область продукта"]
+        names = [group.display_name for group in models.TagGroup.objects.all()]
+        assert names[:2] == ["Тема", "Область продукта"]
 
 
 @pytest.mark.parametrize("other", ["онбординг", "ОНБОРДИНГ", "  Онбординг ", "Онбординг"])
@@ -58,23 +49,27 @@ def test_yo_and_ye_are_the_same_letter_in_tag_names(theme):
 
 
 def test_database_rejects_a_duplicate_normalized_name_too(theme):
-    Tag.objects.create(name="Онбординг", slug="a", group=theme)
+    models.Tag.objects.create(name="Онбординг", slug="a", group=theme)
     with transaction.atomic(), pytest.raises(IntegrityError):
-        Tag.objects.create(name="онбординг", slug="b", group=theme)
+        models.Tag.objects.create(name="онбординг", slug="b", group=theme)
 
 
 def test_a_name_cannot_be_both_a_tag_and_an_alias(theme):
     tag = tag_create(name="Онбординг", group=theme, aliases=["onboarding"])
     assert "name" in errors_of(lambda: tag_create(name="Onboarding", group=theme))
-    assert "name" in errors_of(lambda: tag_alias_save(alias=TagAlias(tag=tag, name="онбординг")))
+    assert "name" in errors_of(
+        lambda: tag_alias_save(alias=models.TagAlias(tag=tag, name="онбординг"))
+    )
     other = tag_create(name="Доставка", group=theme)
-    assert "name" in errors_of(lambda: tag_alias_save(alias=TagAlias(tag=other, name="ONBOARDING")))
+    assert "name" in errors_of(
+        lambda: tag_alias_save(alias=models.TagAlias(tag=other, name="ONBOARDING"))
+    )
 
 
 def test_parent_must_be_in_the_same_group_and_without_cycles(theme):
     parent = tag_create(name="Онбординг", group=theme)
     child = tag_create(name="KYC", group=theme, parent=parent)
-    other_group = TagGroup.objects.get(slug="channel")
+    other_group = models.TagGroup.objects.get(slug="channel")
     assert "parent" in errors_of(lambda: tag_create(name="Чат", group=other_group, parent=parent))
     parent.parent = child
     assert "parent" in errors_of(lambda: tag_save(tag=parent))
@@ -117,7 +112,7 @@ def test_text_is_required_unless_it_is_a_metric_reading(study):
 
 def test_database_checks_metric_ranges_even_without_validation(study):
     with transaction.atomic(), pytest.raises(IntegrityError):
-        Observation.objects.create(study=study, kind="metric", metric="nps", score=11)
+        models.Observation.objects.create(study=study, kind="metric", metric="nps", score=11)
 
 
 def test_external_id_is_unique_within_a_study_only(study):
@@ -137,7 +132,7 @@ def test_study_cannot_finish_before_it_starts():
     )
     assert errors["finished_on"] == ["A study cannot finish before it starts."]
     with transaction.atomic(), pytest.raises(IntegrityError):
-        Study.objects.create(
+        models.Study.objects.create(
             title="Y", slug="y", method="survey", started_on="2026-05-10", finished_on="2026-05-01"
         )
 
@@ -151,18 +146,18 @@ def test_insight_statement_is_one_line_of_at_most_280_characters():
 def test_no_self_links_and_one_evidence_row_per_pair(study):
     insight = insight_create(statement="A")
     with transaction.atomic(), pytest.raises(IntegrityError):
-        InsightLink.objects.create(from_insight=insight, to_insight=insight)
+        models.InsightLink.objects.create(from_insight=insight, to_insight=insight)
     observation = observation_create(study=study, text="q")
-    Evidence.objects.create(insight=insight, observation=observation)
+    models.Evidence.objects.create(insight=insight, observation=observation)
     with transaction.atomic(), pytest.raises(IntegrityError):
-        Evidence.objects.create(insight=insight, observation=observation)
+        models.Evidence.objects.create(insight=insight, observation=observation)
 
 
 def test_participant_codes_are_pseudonyms():
     assert participant_get_or_create(code="p-014").code == "P-014"
     for bad in ["ivan.petrov@example.com", "+7 912 345-67-89", "Иван Петров"]:
         with pytest.raises(ValidationError):
-            Participant(code=bad).full_clean()
+            models.Participant(code=bad).full_clean()
 
 
 def test_a_study_with_observations_is_protected(study):
@@ -171,7 +166,7 @@ def test_a_study_with_observations_is_protected(study):
         study.delete()
     empty = study_create(title="Пустое", method="survey")
     empty.delete()
-    assert not Study.objects.filter(pk=empty.pk).exists()
+    assert not models.Study.objects.filter(pk=empty.pk).exists()
 
 
 def test_an_observation_backing_an_insight_is_protected(study):
@@ -196,14 +191,14 @@ def test_a_tag_in_use_is_protected_even_from_queryset_deletes(theme, study, use)
         tag_create(name="KYC", group=theme, parent=tag)
     # The guard runs inside Django's delete transaction; the savepoint keeps this test's own.
     with pytest.raises(ProtectedError), transaction.atomic():
-        Tag.objects.filter(pk=tag.pk).delete()
-    assert Tag.objects.filter(pk=tag.pk).exists()
+        models.Tag.objects.filter(pk=tag.pk).delete()
+    assert models.Tag.objects.filter(pk=tag.pk).exists()
 
 
 def test_an_unused_tag_can_be_deleted(theme):
     tag = tag_create(name="Лишний", group=theme, aliases=["extra"])
     tag.delete()
-    assert not TagAlias.objects.exists()
+    assert not models.TagAlias.objects.exists()
 
 
 def test_deleting_a_participant_keeps_their_observations(study):
@@ -218,5 +213,5 @@ def test_deleting_an_insight_keeps_its_observations(study):
     observation = observation_create(study=study, text="q")
     insight = insight_create(statement="A", evidence=[{"observation": observation}])
     insight.delete()
-    assert Observation.objects.filter(pk=observation.pk).exists()
-    assert not Insight.objects.exists()
+    assert models.Observation.objects.filter(pk=observation.pk).exists()
+    assert not models.Insight.objects.exists()

@@ -1,28 +1,17 @@
 """The decision page's impact section and the /loop/ report: figures, words, roles, queries."""
 
-from datetime import date, timedelta
-
 import pytest
-
-from insights.services import decision_set_status
 
 from ..factories import (
     DecisionFactory,
     InsightFactory,
     TagFactory,
-    metric_answers,
+    nps_answers_around_shipping,
     published_insight,
+    shipped_decision,
 )
 
 pytestmark = pytest.mark.django_db
-SHIPPED = date(2026, 6, 1)
-
-
-def shipped(title, insights, tags, **fields):
-    decision = DecisionFactory(
-        title=title, insights=insights, target_tags=tags, shipped_on=SHIPPED, **fields
-    )
-    return decision_set_status(decision=decision, status="shipped")
 
 
 @pytest.fixture
@@ -30,12 +19,13 @@ def loop_world(onboarding, premium):
     """A shipped decision whose NPS rose (the hand-worked figures of tests/test_impact.py),
     another with too few answers, and a decision behind a draft."""
     both = [onboarding, premium]
-    metric_answers(SHIPPED - timedelta(days=10), [3] * 18 + [8] * 10 + [10] * 12, both)
-    metric_answers(SHIPPED + timedelta(days=10), [0] * 10 + [7] * 15 + [9] * 25, both)
+    nps_answers_around_shipping(both)
     insight = published_insight("Премиум-клиенты путаются в онбординге", [onboarding])
-    measured = shipped("Упростить онбординг", [insight], both, target_metric="nps")
+    measured = shipped_decision("Упростить онбординг", [insight], both, target_metric="nps")
     premium_only = published_insight("Премиум-клиенты ждут подарков", [premium])
-    too_few = shipped("Подарок за подписку", [premium_only], [premium], target_metric="csat")
+    too_few = shipped_decision(
+        "Подарок за подписку", [premium_only], [premium], target_metric="csat"
+    )
     draft = InsightFactory(statement="Черновая находка", tags=[TagFactory(name="Черновая тема")])
     hidden = DecisionFactory(title="Решение по черновику", insights=[draft], status="shipped")
     return {"measured": measured, "too_few": too_few, "hidden": hidden}
@@ -105,7 +95,7 @@ def test_loop_page_in_a_fixed_number_of_queries(
     viewer_client.get("/loop/")
     for n in range(6):
         tag = TagFactory(name=f"Тема {n}")
-        shipped(
+        shipped_decision(
             f"Решение {n}", [published_insight(f"Инсайт {n}", [tag])], [tag], target_metric="ces"
         )
     with django_assert_max_num_queries(16):

@@ -148,10 +148,8 @@ class SearchResultsSerializer(serializers.Serializer):
     tags = SearchTagSerializer(many=True)
 
 
-class KnownTagSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    group = serializers.CharField(source="group.slug")
+class KnownTagSerializer(SearchTagSerializer):
+    id = None  # A tag as search results show it, without its id.
 
 
 class KnownAnswerSerializer(serializers.Serializer):

@@ -17,15 +17,7 @@ from django.test import Client
 from insights.models import DigestSubscription, TagGroup
 from insights.services import api_token_create, follow_create, saved_search_create
 
-from ..factories import (
-    DecisionFactory,
-    InsightFactory,
-    MetricObservationFactory,
-    ObservationFactory,
-    ParticipantFactory,
-    StudyFactory,
-    TagFactory,
-)
+from .. import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,41 +54,43 @@ def repository():
     ]
     for slug, name in groups:
         TagGroup.objects.get_or_create(slug=slug, defaults={"name": name})
-    loyalty = TagFactory(name="Программа лояльности", aliases=["loyalty", "лояльность"])
-    TagFactory(name="Кешбэк за покупки у партнёров", parent=loyalty, aliases=["cashback"])
-    chat = TagFactory(name="Чат поддержки в мобильном приложении", group="channel")
-    premium = TagFactory(name="Премиальные клиенты", group="segment")
-    stage = TagFactory(name="Обращение в службу поддержки", group="journey-stage")
-    study = StudyFactory(
+    loyalty = factories.TagFactory(name="Программа лояльности", aliases=["loyalty", "лояльность"])
+    factories.TagFactory(name="Кешбэк за покупки у партнёров", parent=loyalty, aliases=["cashback"])
+    chat = factories.TagFactory(name="Чат поддержки в мобильном приложении", group="channel")
+    premium = factories.TagFactory(name="Премиальные клиенты", group="segment")
+    stage = factories.TagFactory(name="Обращение в службу поддержки", group="journey-stage")
+    study = factories.StudyFactory(
         title="NPS-опрос клиентов «Копилки» о программе лояльности, второй квартал",
         method="metric_survey",
         started_on=date(2026, 4, 1),
         research_questions="Почему клиенты рекомендуют приложение?\nЧто мешает?",
         tags=[loyalty],
     )
-    earlier = StudyFactory(title="Глубинные интервью", started_on=date(2026, 1, 10), tags=[loyalty])
+    earlier = factories.StudyFactory(
+        title="Глубинные интервью", started_on=date(2026, 1, 10), tags=[loyalty]
+    )
     for score in [10, 9, 9, 8, 7, 6, 3, 10, 9, 0]:
-        MetricObservationFactory(study=study, score=score)
-    MetricObservationFactory(study=earlier, score=4)
-    participant = ParticipantFactory(code="P-014", tags=[premium])
+        factories.MetricObservationFactory(study=study, score=score)
+    factories.MetricObservationFactory(study=earlier, score=4)
+    participant = factories.ParticipantFactory(code="P-014", tags=[premium])
     quotes = [
-        ObservationFactory(
+        factories.ObservationFactory(
             study=study,
             participant=participant,
             text="Кешбэк приходит через две недели, и я уже не помню, за что он начислен",
             tags=[chat],
             observed_on=date(2026, 4, 3),
         ),
-        ObservationFactory(study=earlier, text="Пишу в чат поддержки, отвечают быстро"),
+        factories.ObservationFactory(study=earlier, text="Пишу в чат поддержки, отвечают быстро"),
     ]
-    insight = InsightFactory(
+    insight = factories.InsightFactory(
         statement="Клиенты не понимают, за что начислен кешбэк, когда он приходит с задержкой",
         details="Подробности " * 40,
         tags=[loyalty, chat, premium, stage],
         evidence=[{"observation": quote} for quote in quotes],
         published=True,
     )
-    decision = DecisionFactory(
+    decision = factories.DecisionFactory(
         title="Показывать в уведомлении о кешбэке покупку, за которую он начислен",
         insights=[insight],
         status="accepted",
@@ -104,8 +98,10 @@ def repository():
     )
     # A shipped decision with a target: its page shows the before/after table.
     for day, score in [(date(2026, 3, 20), 3), (date(2026, 4, 20), 10), (date(2026, 4, 21), 9)]:
-        MetricObservationFactory(study=study, score=score, observed_on=day, tags=[loyalty, premium])
-    measured = DecisionFactory(
+        factories.MetricObservationFactory(
+            study=study, score=score, observed_on=day, tags=[loyalty, premium]
+        )
+    measured = factories.DecisionFactory(
         title="Начислять кешбэк сразу после покупки, а не через две недели после неё",
         insights=[insight],
         target_metric="nps",

@@ -1,8 +1,15 @@
-"""Shared service test data: two studies of different methods, and a supported draft."""
+"""Shared service test data: a curator, two studies of different methods, and a supported
+draft."""
 
 import pytest
 
-from ..factories import InsightFactory, ObservationFactory, StudyFactory
+from ..factories import InsightFactory, ObservationFactory, StudyFactory, UserFactory
+
+
+@pytest.fixture
+def curator():
+    """A user in the Curator role, named "curator"."""
+    return UserFactory(username="curator", role="Curator")
 
 
 @pytest.fixture

@@ -30,11 +30,6 @@ from ..factories import InsightFactory, ObservationFactory, StudyFactory, TagFac
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def curator():
-    return UserFactory(username="curator", role="Curator")
-
-
 def matches(query: str) -> set[int]:
     return set(search.search(Insight.objects.all(), query).values_list("pk", flat=True))
 

@@ -26,16 +26,10 @@ from ..factories import (
     ObservationFactory,
     StudyFactory,
     TagFactory,
-    UserFactory,
     api_client_for,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator():
-    return UserFactory(username="curator", role="Curator")
 
 
 def links(record) -> dict:

@@ -7,7 +7,7 @@ win; they are phrased to be right whatever the gender of the name ("Добавл
 «…»"). Listing the message ids here keeps them in the catalogue when makemessages runs.
 """
 
-from django.utils.translation import gettext_noop, ngettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 DJANGO_ADMIN = (
     gettext_noop("The {name} “{obj}” was added successfully."),
@@ -77,8 +77,26 @@ REST_FRAMEWORK = (
     gettext_noop("Invalid data. Expected a dictionary, but got {datatype}."),
 )
 
-# The task queue's model (its admin list of task results).
+# The task queue's model (its admin list of task results) and the states of a task.
 DJANGO_TASKS_DB = (
     gettext_noop("Task Result"),
     gettext_noop("Task Results"),
+    gettext_noop("status"),
+    gettext_noop("enqueued at"),
+    gettext_noop("started at"),
+    gettext_noop("finished at"),
+    gettext_noop("args kwargs"),
+    gettext_noop("priority"),
+    gettext_noop("task path"),
+    gettext_noop("worker id"),
+    gettext_noop("queue name"),
+    gettext_noop("backend name"),
+    gettext_noop("run after"),
+    gettext_noop("return value"),
+    gettext_noop("exception class path"),
+    gettext_noop("traceback"),
+    pgettext_lazy("Task", "Ready"),
+    pgettext_lazy("Task", "Running"),
+    pgettext_lazy("Task", "Failed"),
+    pgettext_lazy("Task", "Successful"),
 )

@@ -9,6 +9,7 @@ import os
 import socket
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -166,7 +167,7 @@ def import_jobs_fail_stale() -> int:
 
 def _fail_task_result(task_id: str, message: str) -> None:
     """The queue's own record of the task is left "running" by a dead worker too."""
-    if not task_id or "django_tasks_db" not in settings.INSTALLED_APPS:
+    if not task_id or not apps.is_installed("django_tasks_db"):
         return
     from django_tasks_db.models import DBTaskResult
 

@@ -58,6 +58,8 @@ class TagWords:
     """
 
     def __init__(self):
+        # In display order (Tag's default ordering), so a document lists its tags as the
+        # pages do.
         rows = list(Tag.objects.values_list("pk", "parent_id", "name"))
         aliases: dict[int, list[str]] = defaultdict(list)
         for tag_id, name in TagAlias.objects.order_by("name", "pk").values_list("tag_id", "name"):
@@ -71,9 +73,7 @@ class TagWords:
             )
             for pk in name_of
         }
-        # Tags in their display order, so a document lists them as the pages do.
-        ordered = Tag.objects.values_list("pk", flat=True)
-        self.position = {pk: index for index, pk in enumerate(ordered)}
+        self.position = {pk: index for index, (pk, _parent_id, _name) in enumerate(rows)}
 
     def of(self, tag_ids: Iterable[int]) -> str:
         return " ".join(self.words[pk] for pk in sorted(tag_ids, key=self.position.__getitem__))

@@ -49,11 +49,6 @@ class JourneyMap:
     columns_group: TagGroup | None
     columns: list[Tag]
     rows: list[JourneyRow]
-    with_metrics: bool
-
-    @property
-    def filled(self) -> int:
-        return sum(1 for row in self.rows for cell in row.cells if cell.count)
 
     def without_empty_columns(self) -> tuple["JourneyMap", list[Tag]]:
         """The map with only the columns that hold a finding or an answer somewhere, and the
@@ -66,7 +61,7 @@ class JourneyMap:
         empty = [column for index, column in enumerate(self.columns) if index not in kept]
         rows = [JourneyRow(row.tag, [row.cells[index] for index in kept]) for row in self.rows]
         columns = [self.columns[index] for index in kept]
-        shown = JourneyMap(self.stages_group, self.columns_group, columns, rows, self.with_metrics)
+        shown = JourneyMap(self.stages_group, self.columns_group, columns, rows)
         return shown, empty
 
 
@@ -101,7 +96,7 @@ def journey_map(
 ) -> JourneyMap:
     """The grid for ``user``: counts only the published insights they may see, tags below a
     row or column tag included. Five queries (six with NPS) whatever the grid's size."""
-    empty = JourneyMap(stages_group, columns_group, [], [], with_metrics)
+    empty = JourneyMap(stages_group, columns_group, [], [])
     if stages_group is None or columns_group is None:
         return empty
     tags = list(
@@ -114,7 +109,7 @@ def journey_map(
     stages = [t for t in tags if t.group_id == stages_group.pk and t.parent_id is None]
     columns = [t for t in tags if t.group_id == columns_group.pk and t.parent_id is None]
     if not stages or not columns:
-        return JourneyMap(stages_group, columns_group, columns, [], with_metrics)
+        return JourneyMap(stages_group, columns_group, columns, [])
     root_of = {}
     for tag in [*stages, *columns]:
         for below in tree.below(tag.pk):
@@ -159,4 +154,4 @@ def journey_map(
                 )
             )
         rows.append(row)
-    return JourneyMap(stages_group, columns_group, columns, rows, with_metrics)
+    return JourneyMap(stages_group, columns_group, columns, rows)

@@ -154,7 +154,9 @@ class InsightSerializer(serializers.ModelSerializer):
         at = getattr(insight, "last_changed_at", None)
         if at is None or not self._reader_sees_evidence():
             return None
-        return LastChangeSerializer({"at": at, "by": insight.last_changed_by}).data
+        if not hasattr(self, "_last_change"):
+            self._last_change = LastChangeSerializer()  # once per list, as the evidence's
+        return self._last_change.to_representation({"at": at, "by": insight.last_changed_by})
 
     def to_representation(self, insight):
         data = super().to_representation(insight)

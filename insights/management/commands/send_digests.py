@@ -18,13 +18,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Show who would get a digest and how many items, without sending anything.",
+            help=_("Show who would get a digest and how many items, without sending anything."),
         )
         parser.add_argument(
             "--schedule",
             action="store_true",
-            help="Queue the hourly digest run for the task workers (once is enough: each run "
-            "queues the next; run again, nothing is queued twice).",
+            help=_(
+                "Queue the hourly digest run for the task workers (once is enough: each run "
+                "queues the next; run again, nothing is queued twice)."
+            ),
         )
 
     def handle(self, *args, dry_run: bool = False, schedule: bool = False, **options):

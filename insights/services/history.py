@@ -44,18 +44,33 @@ REVERTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
         "metric", "score",
     ),
     Evidence: ("relation", "note"),
-    Tag: ("name", "slug", "group", "parent", "description"),
+    Tag: ("name", "slug", "group", "parent", "position", "description"),
     TagAlias: ("name", "tag"),
     Decision: (
-        "title", "description", "status", "decided_on", "owner", "external_url", "outcome",
+        "title", "description", "status", "decided_on", "shipped_on", "owner", "external_url",
+        "outcome", "target_metric",
     ),
 }  # fmt: skip
 
-# Extra fields a restore sets: the object's place (study, insight, observation).
+# Extra fields a restore sets: the object's place (study, insight, observation), and who
+# made or last confirmed it.
 RESTORED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Observation: ("study",),
+    Insight: ("reviewed_at", "reviewed_by"),
+    Observation: ("study", "created_by"),
     Evidence: ("insight", "observation"),
 }
+
+# Fields neither a revert nor a restore copies: the services compute them (grades, counts,
+# fingerprints, dates) or an insight's own status rules set them.
+COMPUTED_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Insight: (
+        "status", "superseded_by", "confidence", "supporting_count", "contradicting_count",
+        "participant_count", "study_count", "methods", "published_at",
+    ),
+    Observation: ("scrubbed_count", "content_hash", "content_key"),
+    Tag: ("normalized_name",),
+    TagAlias: ("normalized_name",),
+}  # fmt: skip
 
 # Rows deleted with their parent (a cascade) come back with it.
 CASCADED = {Insight: (Evidence, "insight_id"), Tag: (TagAlias, "tag_id")}
@@ -173,8 +188,6 @@ def object_restore(*, user, model: type[models.Model], history_id: int) -> Undon
     obj._change_reason = f"restore #{history_id}"
     result = Undone(obj=obj)
     links = _recorded_links(record, result)
-    if isinstance(obj, Insight):
-        obj.superseded_by = None  # a new insight starts as a draft; its status follows below
     _save(obj, user=user, links=links)
     _keep_created_at(model, record)
     if model in CASCADED:

@@ -25,7 +25,14 @@ from insights.services import (
 )
 from insights.services.history import RESTORE_DAYS
 
-from ..factories import InsightFactory, ObservationFactory, StudyFactory, TagFactory, UserFactory
+from ..factories import (
+    DecisionFactory,
+    InsightFactory,
+    ObservationFactory,
+    StudyFactory,
+    TagFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +216,36 @@ def test_an_object_is_restored_once(curator):
     assert insight.supporting_count == 1
     with pytest.raises(ValidationError):
         object_restore(user=curator, model=Evidence, history_id=deletion.history_id)
+
+
+def test_every_field_of_a_tracked_model_is_reverted_restored_or_computed():
+    """A field added to a model must be placed in one of the three lists, or a revert or a
+    restore would silently drop its value."""
+    from insights.services import history
+
+    for model, reverted in history.REVERTED_FIELDS.items():
+        placed = {
+            *reverted,
+            *history.RESTORED_FIELDS.get(model, ()),
+            *history.COMPUTED_FIELDS.get(model, ()),
+        }
+        fields = {
+            field.name
+            for field in model._meta.concrete_fields
+            if not field.primary_key and field.name not in {"created_at", "updated_at"}
+        }
+        assert fields == placed, model.__name__
+
+
+def test_a_restored_shipped_decision_keeps_its_ship_date_and_target(curator):
+    from insights.models import Decision
+
+    decision = DecisionFactory(status="shipped", target_metric="nps")
+    decision.shipped_on = decision.shipped_on - timedelta(days=40)
+    decision.save()
+    shipped_on, pk = decision.shipped_on, decision.pk
+    decision.delete()
+    deletion = Decision.history.get(id=pk, history_type="-")
+    object_restore(user=curator, model=Decision, history_id=deletion.history_id)
+    restored = Decision.objects.get(pk=pk)
+    assert (restored.shipped_on, restored.target_metric) == (shipped_on, "nps")

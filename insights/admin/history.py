@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
@@ -100,6 +102,8 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
         history_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk]
         )
+        # Local time in the reader's format, as the page shows it (history dates are UTC).
+        when = date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")
         if request.method == "POST":
             if not access.may_revert(request.user):
                 raise PermissionDenied
@@ -110,7 +114,7 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
                 return HttpResponseRedirect(history_url)
             text = _("“%(object)s” was reverted to its version of %(date)s.") % {
                 "object": obj,
-                "date": record.history_date.strftime("%Y-%m-%d %H:%M"),
+                "date": when,
             }
             self.message_user(request, _with_skipped(text, reverted.skipped), messages.SUCCESS)
             return HttpResponseRedirect(history_url)
@@ -124,8 +128,7 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
         context = {
             "link_rows": _link_rows(self.model, record, obj),
             **self.admin_site.each_context(request),
-            "title": _("Version of %(date)s: %(object)s")
-            % {"date": record.history_date.strftime("%Y-%m-%d %H:%M"), "object": obj},
+            "title": _("Version of %(date)s: %(object)s") % {"date": when, "object": obj},
             "opts": self.opts,
             "object": obj,
             "record": record,

@@ -172,10 +172,22 @@ def insight_publish(*, insight: Insight) -> Insight:
     return validated_save(insight)
 
 
+# The longest note a confirmation keeps (the page's field and the API say the same).
+REVIEW_NOTE_MAX = 2000
+
+
 @transaction.atomic
 def insight_confirm_review(*, insight: Insight, user=None, note: str = "") -> Insight:
     """A curator checked the published insight and it still holds: it gets a new review date
     (counted from today), and the confirmation goes into its review history."""
+    if len(note) > REVIEW_NOTE_MAX:
+        raise ValidationError(
+            {
+                "note": _("A review note may be at most %(max)d characters long.")
+                % {"max": REVIEW_NOTE_MAX}
+            },
+            code="note_too_long",
+        )
     _lock(insight)
     if insight.status != Insight.Status.PUBLISHED:
         raise ValidationError(

@@ -41,7 +41,7 @@ def insight_confirm(request, pk: int):
     insight = get_object_or_404(access.visible_insights(request.user), pk=pk)
     try:
         insight_confirm_review(
-            insight=insight, user=request.user, note=request.POST.get("note", "")[:2000]
+            insight=insight, user=request.user, note=request.POST.get("note", "")
         )
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from insights.models import InsightReview
 from insights.services import insight_save
 
-from ..factories import UserFactory
+from ..factories import UserFactory, api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,17 @@ def test_the_search_facet_and_chip_for_needs_review(viewer_client, overdue):
     response = viewer_client.get("/", {"needs_review": "true"})
     chips = [chip["text"] for chip in response.context["chips"]]
     assert "Needs review" in chips
+
+
+def test_a_note_too_long_is_refused_on_the_page_and_in_the_api(client_for, overdue):
+    note = "я" * 2001
+    curator = client_for("Curator")
+    response = curator.post(f"/insights/{overdue.pk}/confirm/", {"note": note}, follow=True)
+    assert "at most 2000 characters" in response.content.decode()
+    api = api_client_for("Curator")
+    answer = api.post(f"/api/v1/insights/{overdue.pk}/confirm/", {"note": note}, format="json")
+    assert answer.status_code == 400
+    assert "note" in answer.json()["error"]["fields"]
+    assert not InsightReview.objects.filter(insight=overdue).exists()
+    overdue.refresh_from_db()
+    assert overdue.needs_review

@@ -48,8 +48,10 @@ def index(objects: Iterable[models.Model]) -> None:
     get_backend().index(objects)
 
 
-def index_queryset(queryset: models.QuerySet) -> int:
-    return get_backend().index_queryset(queryset)
+def index_queryset(queryset: models.QuerySet, tag_words=None) -> int:
+    """Index every object of ``queryset``; indexing several querysets in a row, pass one
+    ``documents.TagWords()`` to read the tag table once."""
+    return get_backend().index_queryset(queryset, tag_words)
 
 
 def remove(model, ids: Iterable[int]) -> None:

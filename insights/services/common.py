@@ -24,12 +24,14 @@ def reindex_tagged(tag_ids: Iterable[int]) -> None:
     """Re-index everything that carries these tags or tags below them (names changed)."""
     from ..models import Insight, Observation, Study, Tag
     from ..models.tag_tree import TagTree
+    from ..search.documents import TagWords
 
     tag_ids = TagTree.load().below_any(tag_ids)
+    tag_words = TagWords()  # the tag table read once for the four kinds
     for model in (Insight, Observation, Study):
         tagged = model.objects.tagged_with(tag_ids, match_any=True, include_children=False)
-        search.index_queryset(tagged)
-    search.index_queryset(Tag.objects.filter(pk__in=tag_ids))
+        search.index_queryset(tagged, tag_words)
+    search.index_queryset(Tag.objects.filter(pk__in=tag_ids), tag_words)
 
 
 def previous_values(instance: models.Model, *fields: str) -> dict | None:

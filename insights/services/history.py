@@ -217,18 +217,25 @@ def _restore_cascaded(model, record, result: Undone, *, user) -> None:
         history_date__lte=record.history_date,
         **{parent_field: record.id},
     ).order_by("history_date")
+    rows = list(rows)
+    # Evidence comes back only for observations that still exist: one query for all of them.
+    observations = (
+        set(
+            Observation.objects.filter(pk__in=[row.observation_id for row in rows]).values_list(
+                "pk", flat=True
+            )
+        )
+        if child_model is Evidence
+        else set()
+    )
     for row in rows:
-        child = child_model(pk=row.id)
-        _copy(row, child, REVERTED_FIELDS[child_model] + RESTORED_FIELDS.get(child_model, ()))
-        if child_model is Evidence and not _exists(Observation, row.observation_id):
+        if child_model is Evidence and row.observation_id not in observations:
             result.skipped += 1
             continue
+        child = child_model(pk=row.id)
+        _copy(row, child, REVERTED_FIELDS[child_model] + RESTORED_FIELDS.get(child_model, ()))
         child._change_reason = f"restore #{record.history_id}"
         _save(child, user=user, links={})
-
-
-def _exists(model, pk) -> bool:
-    return model._default_manager.filter(pk=pk).exists()
 
 
 def _restore_status(insight: Insight, record, result: Undone) -> None:

@@ -140,12 +140,18 @@ def insight_search(request):
     results = filterset.qs if valid else filterset.queryset.none()
     parsed = search.parse_query(request.GET.get("q"))
 
-    # The match runs once: every matching id in the page's order, which the count, the page
-    # and the facets then read (a search ran it three times, once for each).
-    ordered_ids = list(results.values_list("pk", flat=True))
-    paginator = Paginator(ordered_ids, PAGE_SIZE)
+    if parsed.include:
+        # The match runs once: every matching id in the page's order, which the count, the
+        # page and the facets then read (a search ran it three times, once for each).
+        ordered_ids = list(results.values_list("pk", flat=True))
+        paginator = Paginator(ordered_ids, PAGE_SIZE)
+    else:
+        # No words, no match to share: the database counts and pages, rather than every
+        # visible insight's id coming into Python on each visit to the front page.
+        ordered_ids = None
+        paginator = Paginator(results.values_list("pk", flat=True), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = by_ids(filterset.queryset, page.object_list)
+    page.object_list = by_ids(filterset.queryset, list(page.object_list))
     studies = studies_by_insight([insight.pk for insight in page])
     for insight in page:
         insight.studies_list = studies.get(insight.pk, [])

@@ -5,6 +5,8 @@ from html import escape, unescape
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from insights.models import Insight
@@ -284,3 +286,25 @@ def test_the_icon_is_named_by_every_page_and_served_without_login(client, admin_
     for url in ("/accounts/login/", "/admin/login/"):
         assert 'rel="icon"' in client.get(url).content.decode()
     assert 'rel="icon"' in admin_client.get("/").content.decode()
+
+
+def test_the_front_page_without_words_pages_in_the_database(admin_client):
+    for n in range(25):
+        InsightFactory(statement=f"Инсайт о доставке {n}")
+    with CaptureQueriesContext(connection) as ran:
+        first = admin_client.get("/")
+    # Only a page of ids is read (or the page's own ids looked up): every visible insight's
+    # id no longer comes into Python.
+    id_reads = [
+        sql
+        for sql in (q["sql"] for q in ran.captured_queries)
+        if sql.startswith('SELECT "insights_insight"."id"')
+    ]
+    assert id_reads
+    assert all("LIMIT" in sql or '"insights_insight"."id" IN (' in sql for sql in id_reads)
+    second = admin_client.get("/?page=2")
+    statements = {
+        *re.findall(r"Инсайт о доставке \d+", first.content.decode()),
+        *re.findall(r"Инсайт о доставке \d+", second.content.decode()),
+    }
+    assert len(statements) == 25

@@ -25,14 +25,7 @@ from insights.services import (
 )
 from insights.services.history import RESTORE_DAYS
 
-from ..factories import (
-    DecisionFactory,
-    InsightFactory,
-    ObservationFactory,
-    StudyFactory,
-    TagFactory,
-    UserFactory,
-)
+from ..factories import InsightFactory, ObservationFactory, StudyFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -239,6 +232,8 @@ def test_every_field_of_a_tracked_model_is_reverted_restored_or_computed():
 
 def test_a_restored_shipped_decision_keeps_its_ship_date_and_target(curator):
     from insights.models import Decision
+
+    from ..factories import DecisionFactory
 
     decision = DecisionFactory(status="shipped", target_metric="nps")
     decision.shipped_on = decision.shipped_on - timedelta(days=40)

@@ -9,25 +9,23 @@ from insights.tasks import schedule_digests
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Send each user the digest of what is new in what they follow, once per day or week. "
         "Safe to run as often as you like: a period's digest is sent at most once."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=_("Show who would get a digest and how many items, without sending anything."),
-        )
-        parser.add_argument(
-            "--schedule",
-            action="store_true",
-            help=_(
+        switches = {
+            "--dry-run": _(
+                "Show who would get a digest and how many items, without sending anything."
+            ),
+            "--schedule": _(
                 "Queue the hourly digest run for the task workers (once is enough: each run "
                 "queues the next; run again, nothing is queued twice)."
             ),
-        )
+        }
+        for switch, text in switches.items():
+            parser.add_argument(switch, action="store_true", help=text)
 
     def handle(self, *args, dry_run: bool = False, schedule: bool = False, **options):
         if schedule:
